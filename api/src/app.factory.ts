@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import type { Clock } from './common/clock.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import type { AppConfig } from './config/app-config.js';
+import { buildOpenApiDocument } from './openapi/openapi.document.js';
+
+export interface CreateAppOptions {
+  config: AppConfig;
+  dataSource: DataSource;
+  clock?: Clock;
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/** Builds the Nest application on Fastify; shared by `main`, the tests and the spec generator. */
+export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.config.env.BODY_LIMIT_BYTES,
+    trustProxy: options.config.env.TRUST_PROXY,
+    genReqId: (request: IncomingMessage) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    },
+    // Reject prototype-pollution payloads outright instead of silently stripping them.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config: options.config, dataSource: options.dataSource, ...(options.clock ? { clock: options.clock } : {}) }),
+    adapter,
+    { logger: options.logger ?? ['error', 'warn'], abortOnError: false },
+  );
+  // Errors raised by Fastify before routing (body parsing, 404s) go through the same filter.
+  app.useGlobalFilters(new ProblemFilter());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  await app.init();
+  return app;
+}

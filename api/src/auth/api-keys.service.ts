@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../common/api-error.js';
+import { Clock } from '../common/clock.js';
+import { randomSecret, sha256Hex } from '../common/crypto.js';
+import { roleAtLeast } from '../common/roles.js';
+import type { ApiKeyEntity } from './api-key.entity.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import type { ApiKeyView, CreateApiKey } from './auth.dto.js';
+import type { Principal } from './principal.js';
+
+export const API_KEY_PREFIX = 'alx_';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly repo: ApiKeysRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(principal: Principal, input: CreateApiKey): Promise<ApiKeyView & { key: string }> {
+    const role = input.role ?? principal.role;
+    if (!roleAtLeast(principal.role, role)) {
+      throw new ApiError('forbidden', `An API key cannot have a higher role (${role}) than its creator (${principal.role})`);
+    }
+    const key = API_KEY_PREFIX + randomSecret();
+    const expiresAt = input.expiresInDays ? new Date(this.clock.now().getTime() + input.expiresInDays * 86_400_000) : null;
+    const entity = await this.repo.insert({
+      userId: principal.userId,
+      name: input.name,
+      prefix: key.slice(0, 12),
+      keyHash: sha256Hex(key),
+      role,
+      expiresAt,
+    });
+    return { ...toApiKeyView(entity), key };
+  }
+
+  /** Admins see every key; everyone else sees their own. */
+  async list(principal: Principal): Promise<ApiKeyView[]> {
+    const keys = principal.role === 'admin' ? await this.repo.listAll() : await this.repo.listForUser(principal.userId);
+    return keys.map(toApiKeyView);
+  }
+
+  async revoke(principal: Principal, id: string): Promise<void> {
+    const key = await this.repo.findById(id);
+    if (!key || (key.userId !== principal.userId && principal.role !== 'admin')) throw ApiError.notFound('API key');
+    await this.repo.revoke(id, this.clock.now());
+  }
+}
+
+export function toApiKeyView(key: ApiKeyEntity): ApiKeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    role: key.role,
+    userId: key.userId,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}

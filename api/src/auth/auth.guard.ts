@@ -1,0 +1,33 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiError } from '../common/api-error.js';
+import { roleAtLeast, type Role } from '../common/roles.js';
+import { PUBLIC_KEY, ROLE_KEY, type AuthenticatedRequest } from './auth.decorators.js';
+import { Authenticator } from './authenticator.service.js';
+
+/** Global guard: every route needs credentials unless marked @Public(). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const apiKey = request.headers['x-api-key'];
+    const principal = await this.authenticator.authenticate(
+      request.headers.authorization,
+      Array.isArray(apiKey) ? apiKey[0] : apiKey,
+    );
+    if (!principal) throw new ApiError('authentication_required', 'Send "Authorization: Bearer <token>" or "X-API-Key"');
+    request.principal = principal;
+    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
+    if (required && !roleAtLeast(principal.role, required)) {
+      throw new ApiError('forbidden', `Requires the ${required} role; you are ${principal.role}`);
+    }
+    return true;
+  }
+}

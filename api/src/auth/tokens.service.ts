@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { AppConfig } from '../config/app-config.js';
+import { ApiError } from '../common/api-error.js';
+import { Clock } from '../common/clock.js';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+  issuedAt: Date;
+}
+
+const ISSUER = 'aleflix';
+const AUDIENCE = 'aleflix-api';
+
+/**
+ * Signs and verifies access JWTs (HS256 only: `alg: none` and algorithm swaps fail
+ * verification). The role is deliberately not trusted from the token: the guard reads the
+ * user on each request so role changes and disabling take effect at once.
+ */
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  get accessTtlSeconds(): number {
+    return this.config.env.ACCESS_TOKEN_TTL_SECONDS;
+  }
+
+  sign(userId: string, sessionId: string): Promise<string> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    return new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.accessTtlSeconds)
+      .sign(this.config.jwtSecret);
+  }
+
+  async verify(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.config.jwtSecret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        currentDate: this.clock.now(),
+        requiredClaims: ['sub', 'iat', 'exp'],
+      });
+      if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.iat !== 'number') {
+        throw new ApiError('token_invalid', 'Token is missing required claims');
+      }
+      return { userId: payload.sub, sessionId: payload.sid, issuedAt: new Date(payload.iat * 1000) };
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (error instanceof errors.JWTExpired) throw new ApiError('token_expired', 'Access token has expired; refresh it');
+      throw new ApiError('token_invalid', 'Access token is invalid');
+    }
+  }
+}

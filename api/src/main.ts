@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { initializeDatabase } from './database/data-source.factory.js';
+import { HealthService } from './health/health.service.js';
+import { UsersService } from './users/users.service.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = new Logger('AleFlix');
+  const dataSource = await initializeDatabase(config.database);
+  const app = await createApp({ config, dataSource });
+
+  const admin = await app.get(UsersService).ensureAdmin(config.env.ALEFLIX_ADMIN_EMAIL, config.env.ALEFLIX_ADMIN_PASSWORD);
+  await app.listen({ port: config.env.PORT, host: config.env.HOST });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.env.PORT;
+  const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const lines = [
+    '',
+    `  AleFlix API   ${base}`,
+    `  API docs      ${base}/docs`,
+    `  Database      ${config.database.kind === 'pglite' ? `PGlite (embedded) in ${config.database.dataDir}` : 'PostgreSQL'}`,
+  ];
+  if (admin.created) {
+    lines.push(`  Admin         ${config.env.ALEFLIX_ADMIN_EMAIL}`);
+    if (admin.generatedPassword) {
+      lines.push(`  Password      ${admin.generatedPassword}   (shown once: set ALEFLIX_ADMIN_PASSWORD to choose it)`);
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  // Graceful shutdown: fail readiness, stop accepting, let in-flight requests finish.
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received, draining`);
+    app.get(HealthService).markShuttingDown();
+    const force = setTimeout(() => {
+      logger.error(`Shutdown took longer than ${config.env.SHUTDOWN_GRACE_MS} ms; exiting`);
+      process.exit(1);
+    }, config.env.SHUTDOWN_GRACE_MS);
+    force.unref();
+    app
+      .close()
+      .then(() => dataSource.destroy())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`AleFlix failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ERROR_CODES } from '../common/error-codes.js';
+
+const TAGS: Array<[string, string]> = [
+  ['auth', 'Sign in, token refresh and sign out'],
+  ['api-keys', 'Long-lived credentials for automation and the CLI'],
+  ['users', 'Accounts and roles'],
+  ['titles', 'The catalog: movies and series'],
+  ['seasons', 'Seasons and episodes of series'],
+  ['health', 'Liveness and readiness probes'],
+];
+
+function errorCodeTable(): string {
+  const rows = Object.entries(ERROR_CODES).map(([code, { status, title }]) => `| \`${code}\` | ${status} | ${title} |`);
+  return ['| code | status | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** Builds the OpenAPI document from the controllers' decorators: the one source of truth. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('AleFlix API')
+    .setVersion('0.1.0')
+    .setDescription(
+      [
+        'Headless video-on-demand API: catalog, accounts and (soon) media.',
+        '',
+        'Errors are `application/problem+json` (RFC 9457) with a stable `code`:',
+        '',
+        errorCodeTable(),
+      ].join('\n'),
+    )
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    .addServer('http://localhost:3000', 'Local (embedded defaults)')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey');
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build(), {
+    operationIdFactory: (_controller, method) => method,
+  });
+  return useProblemJsonForErrors(document);
+}
+
+/** Error responses are served as application/problem+json; say so in the spec. */
+function useProblemJsonForErrors(document: OpenAPIObject): OpenAPIObject {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      const responses = (operation as { responses?: Record<string, { content?: Record<string, unknown> }> }).responses;
+      for (const [status, response] of Object.entries(responses ?? {})) {
+        if (Number(status) >= 400 && response.content?.['application/json']) {
+          response.content = { 'application/problem+json': response.content['application/json'] };
+        }
+      }
+    }
+  }
+  return document;
+}

@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// One test command for the whole repository: every workspace with tests is a project.
+export default defineConfig({
+  test: {
+    projects: ['api/vitest.config.ts', 'bench/vitest.config.ts'],
+  },
+});
