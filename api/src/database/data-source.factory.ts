@@ -16,7 +16,15 @@ import { pgliteDriverModule } from './pglite-pool.js';
 export async function createDataSource(config: DatabaseConfig): Promise<DataSource> {
   const common: Pick<
     PostgresDataSourceOptions,
-    'type' | 'uuidExtension' | 'installExtensions' | 'entities' | 'migrations' | 'migrationsTableName' | 'migrationsTransactionMode' | 'synchronize' | 'logging'
+    | 'type'
+    | 'uuidExtension'
+    | 'installExtensions'
+    | 'entities'
+    | 'migrations'
+    | 'migrationsTableName'
+    | 'migrationsTransactionMode'
+    | 'synchronize'
+    | 'logging'
   > = {
     type: 'postgres',
     // gen_random_uuid() is built into PostgreSQL 13+; extensions are created by migrations.
@@ -38,7 +46,10 @@ export async function createDataSource(config: DatabaseConfig): Promise<DataSour
     };
   } else {
     if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-    const db = await PGlite.create({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), extensions: { unaccent } });
+    const db = await PGlite.create({
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+      extensions: { unaccent },
+    });
     options = { ...common, driver: pgliteDriverModule(db) };
   }
   return new DataSource(options);

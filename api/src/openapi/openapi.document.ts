@@ -31,14 +31,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       ].join('\n'),
     )
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-    .addServer('http://localhost:3000', 'Local (embedded defaults)')
+    .addServer('/', 'The server that serves this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey');
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (_controller, method) => method,
   });
-  return useProblemJsonForErrors(document);
+  return unwrapSingleAllOf(markPublicOperations(useProblemJsonForErrors(document)));
 }
 
 /** Error responses are served as application/problem+json; say so in the spec. */
@@ -54,4 +54,25 @@ function useProblemJsonForErrors(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
+}
+
+/** Operations without a security requirement are public; say so explicitly. */
+function markPublicOperations(document: OpenAPIObject): OpenAPIObject {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      const op = operation as { responses?: unknown; security?: unknown[] };
+      if (op.responses && !op.security) op.security = [];
+    }
+  }
+  return document;
+}
+
+/** `{ allOf: [X] }` with nothing beside it is just X (zod wraps optional refs that way). */
+function unwrapSingleAllOf<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item: unknown) => unwrapSingleAllOf(item)) as T;
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node as Record<string, unknown>);
+  const allOf = (node as { allOf?: unknown[] }).allOf;
+  if (entries.length === 1 && Array.isArray(allOf) && allOf.length === 1) return unwrapSingleAllOf(allOf[0]) as T;
+  return Object.fromEntries(entries.map(([key, value]) => [key, unwrapSingleAllOf(value)])) as T;
 }
