@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config';
 // One test command for the whole repository: every workspace with tests is a project.
 export default defineConfig({
   test: {
-    projects: ['api/vitest.config.ts', 'bench/vitest.config.ts'],
+    projects: ['core/vitest.config.ts', 'api/vitest.config.ts', 'bench/vitest.config.ts'],
   },
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: type-check every workspace, then run every vitest project.
-# PostgreSQL-backed tests run too when TEST_DATABASE_URL is set (CI sets it).
+# The whole test suite: build the shared core, type-check every workspace, then run every
+# vitest project. PostgreSQL-backed tests run too when TEST_DATABASE_URL is set (CI sets it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+npm run build -w @aleflix/core
+npm run typecheck -w @aleflix/core
 npm run typecheck -w @aleflix/api
 npx vitest run "$@"

@@ -1,0 +1,63 @@
+/** One received message. `receipt` identifies this delivery (not the message). */
+export interface ReceivedMessage {
+  id: string;
+  receipt: string;
+  /** The raw JSON text; validate with the message schemas before use. */
+  body: string;
+  /** How many times this message has been received, this delivery included. */
+  receiveCount: number;
+  /** String attributes, e.g. `traceparent` (W3C trace context). */
+  attributes: Record<string, string>;
+  sentAt: Date;
+}
+
+export interface SendOptions {
+  attributes?: Record<string, string>;
+  delaySeconds?: number;
+}
+
+export interface ReceiveOptions {
+  /** 1..10 */
+  maxMessages: number;
+  /** How long received messages stay invisible to other consumers. */
+  visibilityTimeoutSeconds: number;
+  /** Long polling: wait up to this long for a message (0 = return at once). */
+  waitSeconds?: number;
+}
+
+export interface QueueStats {
+  visible: number;
+  inFlight: number;
+  /** Age of the oldest visible message, null when none. */
+  oldestAgeSeconds: number | null;
+}
+
+export interface DeadLetter {
+  id: string;
+  body: string;
+  receiveCount: number;
+  attributes: Record<string, string>;
+  sentAt: Date;
+  /** Why it was dead-lettered, when the adapter knows. */
+  reason?: string;
+}
+
+/**
+ * A queue with SQS semantics: at-least-once delivery, a visibility timeout, a receive count,
+ * and dead-lettering after `maxReceives` deliveries. Two adapters: a durable queue in the
+ * database (embedded default) and SQS with a redrive policy (production).
+ */
+export interface MessageQueue {
+  readonly name: string;
+  send(body: string, options?: SendOptions): Promise<string>;
+  sendBatch(bodies: Array<{ body: string; options?: SendOptions }>): Promise<string[]>;
+  receive(options: ReceiveOptions): Promise<ReceivedMessage[]>;
+  /** Acknowledges a delivery. Deleting with a stale receipt is a no-op. */
+  delete(receipt: string): Promise<void>;
+  deleteBatch(receipts: string[]): Promise<void>;
+  /** Extends (heartbeat) or ends (0 = release now) the invisibility of a delivery. */
+  changeVisibility(receipt: string, visibilityTimeoutSeconds: number): Promise<void>;
+  stats(): Promise<QueueStats>;
+  /** Messages that exceeded maxReceives, newest first. */
+  deadLetters(limit: number): Promise<DeadLetter[]>;
+}
