@@ -1,0 +1,144 @@
+// Benchmark: the public catalog list (GET /titles?limit=20) against a bare Fastify server
+// that returns the very same bytes. The ratio says how much of the machine's raw HTTP
+// capacity the API keeps once routing, auth, validation, the database and serialization
+// are in the path. Uncached target: api/baseline >= 0.25.
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { withApi } from './lib/api-server.mjs';
+import { startChild } from './lib/child.mjs';
+import { freePort } from './lib/free-port.mjs';
+import { requestJson } from './lib/http.mjs';
+import { measureInterleaved } from './lib/interleave.mjs';
+import { buildResult } from './lib/report.mjs';
+
+export const name = 'catalog-list';
+export const description = 'GET /titles?limit=20 through the API vs a bare Fastify route returning the same body';
+
+const ROUTE = '/titles?limit=20';
+const TITLE_COUNT = 20;
+const MIN_RATIO = 0.25;
+const BASELINE_FLAG = '--baseline-server';
+
+/** @param {{ options: { durationSeconds: number, connections: number, warmupSeconds: number }, log: (line: string) => void }} context */
+export async function run({ options, log }) {
+  const startedAt = new Date().toISOString();
+  return withApi(
+    async (api) => {
+      log(`  API up at ${api.baseUrl} (${api.database.kind})`);
+      const token = await signIn(api);
+      await seedTitles(api.baseUrl, token);
+      const reference = await requestJson('GET', `${api.baseUrl}${ROUTE}`, { token });
+      const itemCount = checkListShape(reference.json);
+
+      const baseline = await startBaseline(reference.text, reference.headers.get('content-type') ?? 'application/json');
+      try {
+        const echoed = await requestJson('GET', `${baseline.baseUrl}${ROUTE}`);
+        if (echoed.text !== reference.text) throw new Error('baseline body differs from the API body');
+        const headers = { authorization: `Bearer ${token}` };
+        const measured = await measureInterleaved({
+          baseline: { url: `${baseline.baseUrl}${ROUTE}` },
+          // Same header on both sides so the client sends identical requests.
+          api: { url: `${api.baseUrl}${ROUTE}`, headers },
+          options,
+          log,
+        });
+        return buildResult({
+          name,
+          description,
+          route: `GET ${ROUTE} (bearer token, ${itemCount} items, ${Buffer.byteLength(reference.text)} bytes)`,
+          baselineLabel: 'bare fastify',
+          database: api.database,
+          options: { ...options, roundSeconds: measured.roundSeconds },
+          minRatio: MIN_RATIO,
+          baselineRounds: measured.baselineRounds,
+          apiRounds: measured.apiRounds,
+          startedAt,
+          finishedAt: new Date().toISOString(),
+          environment: { node: process.version, platform: process.platform, cpus: cpus().length },
+        });
+      } finally {
+        await baseline.stop();
+      }
+    },
+    { log },
+  );
+}
+
+async function signIn(api) {
+  const login = await requestJson('POST', `${api.baseUrl}/auth/login`, {
+    body: { email: api.adminEmail, password: api.adminPassword },
+  });
+  return login.json.accessToken;
+}
+
+async function seedTitles(baseUrl, token) {
+  for (let n = 1; n <= TITLE_COUNT; n += 1) {
+    await requestJson('POST', `${baseUrl}/titles`, {
+      token,
+      expect: 201,
+      body: {
+        kind: 'movie',
+        name: `Bench Title ${n}`,
+        synopsis: `Synopsis of bench title ${n}: long enough to look like a real catalog entry.`,
+        year: 2000 + n,
+        genres: ['drama'],
+        status: 'published',
+      },
+    });
+  }
+}
+
+/** The contract is {items: [...], nextCursor}; measuring anything else would be pointless. */
+function checkListShape(body) {
+  if (!body || !Array.isArray(body.items)) throw new Error(`GET ${ROUTE} did not return {items: [...]}`);
+  if (body.items.length !== TITLE_COUNT) {
+    throw new Error(`GET ${ROUTE} returned ${body.items.length} items, expected ${TITLE_COUNT}`);
+  }
+  return body.items.length;
+}
+
+/**
+ * The baseline runs in its own process, like the API: in this process it would share one
+ * event loop with the load generator and look slower than it is, flattering the ratio.
+ */
+async function startBaseline(body, contentType) {
+  const port = await freePort();
+  const server = startChild({
+    label: 'baseline',
+    script: fileURLToPath(import.meta.url),
+    args: [BASELINE_FLAG],
+    ipc: true,
+  });
+  const ready = new Promise((resolve, reject) => {
+    server.child.once('message', resolve);
+    server.exited.then(({ code, signal }) =>
+      reject(new Error(`baseline exited (${code ?? signal}) before listening:\n${server.output()}`)),
+    );
+  });
+  server.child.send({ port, body, contentType });
+  await ready;
+  return { baseUrl: `http://127.0.0.1:${port}`, stop: server.stop };
+}
+
+/** Child-process side: one route, the fixed bytes, nothing else (no logger, no hooks). */
+async function serveBaseline({ port, body, contentType }) {
+  const payload = Buffer.from(body);
+  const app = Fastify({ logger: false });
+  app.get(new URL(ROUTE, 'http://x').pathname, (_request, reply) => {
+    reply.header('content-type', contentType).send(payload);
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  process.send?.({ listening: true });
+}
+
+if (import.meta.main && process.argv.includes(BASELINE_FLAG)) {
+  // Die with the parent: an orphaned server must not outlive the benchmark.
+  process.on('disconnect', () => process.exit(0));
+  process.once('message', (message) => {
+    serveBaseline(message).catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  });
+}
