@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 generated="$(mktemp --suffix=.yaml)"
-trap 'rm -f "$generated"' EXIT
+sdk_generated="$(mktemp -d)"
+trap 'rm -rf "$generated" "$sdk_generated"' EXIT
 npm run build -w @aleflix/api >/dev/null
 node api/dist/openapi/generate-openapi.js "$generated"
 if ! diff -u openapi.yaml "$generated"; then
@@ -12,4 +13,11 @@ if ! diff -u openapi.yaml "$generated"; then
   exit 1
 fi
 echo "openapi.yaml matches the code."
+# The SDK's types are generated from openapi.yaml (openapi-typescript, pinned) and committed.
+node sdk/scripts/generate.mjs "$sdk_generated" >/dev/null
+if ! diff -ru sdk/src/generated "$sdk_generated"; then
+  echo "sdk/src/generated is out of date: run 'npm run generate -w @aleflix/sdk' and commit the result." >&2
+  exit 1
+fi
+echo "sdk/src/generated matches openapi.yaml."
 npx redocly lint openapi.yaml --format=stylish

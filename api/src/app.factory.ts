@@ -5,10 +5,12 @@ import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
-import { ProblemFilter } from './common/problem.filter.js';
+import { createLogger } from './common/logger.js';
+import { ProblemFilter, sendProblem, toApiError } from './common/problem.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { buildOpenApiDocument } from './openapi/openapi.document.js';
 
@@ -31,19 +33,33 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     // Reject prototype-pollution payloads outright instead of silently stripping them.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // The router rejects a malformed URL (e.g. `/%zz`) before any hook or error handler.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(request, reply, toApiError(error)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config: options.config, dataSource: options.dataSource, ...(options.clock ? { clock: options.clock } : {}) }),
+    AppModule.register({
+      config: options.config,
+      dataSource: options.dataSource,
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
     adapter,
-    { logger: options.logger ?? ['error', 'warn'], abortOnError: false },
+    // Nest's body parsers would add application/x-www-form-urlencoded; the API takes JSON only.
+    { logger: options.logger ?? createLogger(options.config.env.LOG_LEVEL), abortOnError: false, bodyParser: false },
   );
   // Errors raised by Fastify before routing (body parsing, 404s) go through the same filter.
   app.useGlobalFilters(new ProblemFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  // Fastify's built-in text/plain parser would hand a string to the validation pipe (a 400);
+  // without it, any body but JSON is a 415 unsupported_media_type.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+  });
   await app.init();
   return app;
 }

@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MediaModule } from './media/media.module.js';
 
 @Global()
 @Module({})
@@ -43,6 +44,7 @@ export class AppModule {
         IdentityModule,
         CatalogModule,
         HealthModule,
+        MediaModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -12,8 +12,27 @@ async function main(): Promise<void> {
   const dataSource = await initializeDatabase(config.database);
   const app = await createApp({ config, dataSource });
 
-  const admin = await app.get(UsersService).ensureAdmin(config.env.ALEFLIX_ADMIN_EMAIL, config.env.ALEFLIX_ADMIN_PASSWORD);
-  await app.listen({ port: config.env.PORT, host: config.env.HOST });
+  try {
+    await app.listen({ port: config.env.PORT, host: config.env.HOST });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      await app.close().catch(() => {});
+      await dataSource.destroy().catch(() => {});
+      const reason =
+        code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges' : 'is not available';
+      const variable = code === 'EADDRNOTAVAIL' ? 'HOST' : 'PORT';
+      throw new ConfigError(
+        `Invalid configuration: ${variable}: ${config.env.HOST}:${config.env.PORT} ${reason} (${code})`,
+      );
+    }
+    throw error;
+  }
+  // Only once listening: a generated password must not be created and then lost to a
+  // failed start, since the next start finds the admin and prints none.
+  const admin = await app
+    .get(UsersService)
+    .ensureAdmin(config.env.ALEFLIX_ADMIN_EMAIL, config.env.ALEFLIX_ADMIN_PASSWORD);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.env.PORT;
   const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;
@@ -62,7 +81,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`AleFlix failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `AleFlix failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -22,9 +22,7 @@ export function databaseTargets(): DatabaseTarget[] {
 }
 
 /** Each test file gets its own throwaway database on the server, so files run in parallel. */
-async function createPostgresDatabase(
-  url: string,
-): Promise<{ database: DatabaseConfig; dispose(): Promise<void> }> {
+async function createPostgresDatabase(url: string): Promise<{ database: DatabaseConfig; dispose(): Promise<void> }> {
   const name = `aleflix_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();

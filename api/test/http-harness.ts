@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory.js';
@@ -30,6 +33,8 @@ export interface RequestOptions {
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** ALEFLIX_HOME of this app (a temp dir; media under `media/`). */
+  home: string;
   dataSource: DataSource;
   clock: FakeClock;
   request(method: string, url: string, options?: RequestOptions): Promise<InjectResult>;
@@ -48,8 +53,9 @@ export async function createTestApp(
   env: Record<string, string> = {},
 ): Promise<TestApp> {
   const { database, dispose } = await target.create();
+  const home = await mkdtemp(join(tmpdir(), 'aleflix-test-'));
   const clock = new FakeClock();
-  const config = new AppConfig(parseEnv({ NODE_ENV: 'test', ALEFLIX_HOME: '/nonexistent-aleflix-home', ...env }), {
+  const config = new AppConfig(parseEnv({ NODE_ENV: 'test', ALEFLIX_HOME: home, BACKGROUND_TASKS: 'false', ...env }), {
     database,
     jwtSecret: TEST_JWT_SECRET,
   });
@@ -87,11 +93,18 @@ export async function createTestApp(
     return response.json();
   };
 
-  let cachedAdmin: string | undefined;
-  const adminToken = async () => (cachedAdmin ??= (await login(ADMIN_EMAIL, ADMIN_PASSWORD)).accessToken);
+  // Cached, but renewed once the test clock has moved past most of the token's lifetime.
+  let cachedAdmin: { token: string; at: number } | undefined;
+  const adminToken = async () => {
+    if (!cachedAdmin || clock.now().getTime() - cachedAdmin.at > 10 * 60_000) {
+      cachedAdmin = { token: (await login(ADMIN_EMAIL, ADMIN_PASSWORD)).accessToken, at: clock.now().getTime() };
+    }
+    return cachedAdmin.token;
+  };
 
   return {
     app,
+    home,
     dataSource,
     clock,
     request,
@@ -100,7 +113,10 @@ export async function createTestApp(
     async userWithRole(role, email) {
       const address = email ?? `user${++userCounter}-${role}@aleflix.test`;
       const password = `password-${userCounter}-long-enough`;
-      const created = await request('POST', '/users', { token: await adminToken(), body: { email: address, password, role } });
+      const created = await request('POST', '/users', {
+        token: await adminToken(),
+        body: { email: address, password, role },
+      });
       if (created.status !== 201) throw new Error(`create user failed: ${created.status} ${created.body}`);
       const { accessToken } = await login(address, password);
       return { token: accessToken, id: created.json().id, email: address, password };
@@ -109,6 +125,7 @@ export async function createTestApp(
       await app.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       await dispose();
+      await rm(home, { recursive: true, force: true });
     },
   };
 }

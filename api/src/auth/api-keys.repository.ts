@@ -10,7 +10,9 @@ export class ApiKeysRepository {
     this.repo = dataSource.getRepository(ApiKeyEntity);
   }
 
-  insert(values: Pick<ApiKeyEntity, 'userId' | 'name' | 'prefix' | 'keyHash' | 'role' | 'expiresAt'>): Promise<ApiKeyEntity> {
+  insert(
+    values: Pick<ApiKeyEntity, 'userId' | 'name' | 'prefix' | 'keyHash' | 'role' | 'expiresAt'>,
+  ): Promise<ApiKeyEntity> {
     return this.repo.save(this.repo.create({ ...values, lastUsedAt: null, revokedAt: null }));
   }
 

@@ -20,10 +20,15 @@ export class ApiKeysService {
   async create(principal: Principal, input: CreateApiKey): Promise<ApiKeyView & { key: string }> {
     const role = input.role ?? principal.role;
     if (!roleAtLeast(principal.role, role)) {
-      throw new ApiError('forbidden', `An API key cannot have a higher role (${role}) than its creator (${principal.role})`);
+      throw new ApiError(
+        'forbidden',
+        `An API key cannot have a higher role (${role}) than its creator (${principal.role})`,
+      );
     }
     const key = API_KEY_PREFIX + randomSecret();
-    const expiresAt = input.expiresInDays ? new Date(this.clock.now().getTime() + input.expiresInDays * 86_400_000) : null;
+    const expiresAt = input.expiresInDays
+      ? new Date(this.clock.now().getTime() + input.expiresInDays * 86_400_000)
+      : null;
     const entity = await this.repo.insert({
       userId: principal.userId,
       name: input.name,

@@ -3,7 +3,15 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiAuth, ApiOk, ApiProblems } from '../common/openapi.decorators.js';
 import { UsersService } from '../users/users.service.js';
-import { LoginSchema, MeSchema, RefreshSchema, TokenPairSchema, type Login, type Refresh, type TokenPair } from './auth.dto.js';
+import {
+  LoginSchema,
+  MeSchema,
+  RefreshSchema,
+  TokenPairSchema,
+  type Login,
+  type Refresh,
+  type TokenPair,
+} from './auth.dto.js';
 import { CurrentPrincipal, Public } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import type { Principal } from './principal.js';
@@ -42,7 +50,10 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End the session of a refresh token', description: 'Its access tokens stop working at once.' })
+  @ApiOperation({
+    summary: 'End the session of a refresh token',
+    description: 'Its access tokens stop working at once.',
+  })
   @ApiResponse({ status: 204, description: 'Session ended' })
   @ApiProblems(400)
   logout(@Body({ schema: RefreshSchema }) body: Refresh): Promise<void> {
@@ -56,6 +67,11 @@ export class AuthController {
   @ApiProblems(401, 403)
   async me(@CurrentPrincipal() principal: Principal) {
     const user = await this.users.get(principal.userId);
-    return { user, role: principal.role, via: principal.via, ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}) };
+    return {
+      user,
+      role: principal.role,
+      via: principal.via,
+      ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}),
+    };
   }
 }

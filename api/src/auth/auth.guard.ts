@@ -22,7 +22,8 @@ export class AuthGuard implements CanActivate {
       request.headers.authorization,
       Array.isArray(apiKey) ? apiKey[0] : apiKey,
     );
-    if (!principal) throw new ApiError('authentication_required', 'Send "Authorization: Bearer <token>" or "X-API-Key"');
+    if (!principal)
+      throw new ApiError('authentication_required', 'Send "Authorization: Bearer <token>" or "X-API-Key"');
     request.principal = principal;
     const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
     if (required && !roleAtLeast(principal.role, required)) {

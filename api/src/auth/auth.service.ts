@@ -52,15 +52,17 @@ export class AuthService {
     const record = await this.sessions.findRefreshToken(sha256Hex(refreshToken));
     if (!record) throw new ApiError('token_invalid', 'Refresh token is not recognised');
     const { token, session } = record;
+    const user = await this.users.findById(session.userId);
+    if (!user) throw new ApiError('token_invalid', 'User no longer exists');
+    // Before the session checks: disabling ends every session, and the client should learn
+    // that the account is disabled, as it does from its access token, not "sign in again".
+    if (user.disabledAt) throw new ApiError('account_disabled');
     if (session.revokedAt) throw new ApiError('token_invalid', 'This session has ended; sign in again');
     if (token.rotatedAt) {
       await this.sessions.revoke(session.id, 'refresh_token_reused', now);
       throw new ApiError('refresh_token_reused');
     }
     if (token.expiresAt <= now) throw new ApiError('token_expired', 'Refresh token has expired; sign in again');
-    const user = await this.users.findById(session.userId);
-    if (!user) throw new ApiError('token_invalid', 'User no longer exists');
-    if (user.disabledAt) throw new ApiError('account_disabled');
     const next = REFRESH_PREFIX + randomSecret();
     const refreshExpiresAt = this.refreshExpiry();
     const rotated = await this.sessions.rotate(token.id, session.id, sha256Hex(next), refreshExpiresAt, now);
@@ -82,7 +84,12 @@ export class AuthService {
     return new Date(this.clock.now().getTime() + this.config.env.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
   }
 
-  private async tokenPair(user: UserEntity, sessionId: string, refreshToken: string, refreshExpiresAt: Date): Promise<TokenPair> {
+  private async tokenPair(
+    user: UserEntity,
+    sessionId: string,
+    refreshToken: string,
+    refreshExpiresAt: Date,
+  ): Promise<TokenPair> {
     return {
       tokenType: 'Bearer',
       accessToken: await this.tokens.sign(user.id, sessionId),

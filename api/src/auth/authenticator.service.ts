@@ -27,7 +27,10 @@ export class Authenticator {
   ) {}
 
   /** Returns undefined when the request carries no credentials at all. */
-  async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Principal | undefined> {
+  async authenticate(
+    authorization: string | undefined,
+    apiKeyHeader: string | undefined,
+  ): Promise<Principal | undefined> {
     if (apiKeyHeader) return this.fromApiKey(apiKeyHeader);
     if (!authorization) return undefined;
     const [scheme, credential] = authorization.split(' ', 2);
@@ -39,10 +42,15 @@ export class Authenticator {
 
   private async fromAccessToken(token: string): Promise<Principal> {
     const claims = await this.tokens.verify(token);
-    const [user, session] = await Promise.all([this.users.findById(claims.userId), this.sessions.findSession(claims.sessionId)]);
-    if (!user || !session || session.userId !== user.id) throw new ApiError('token_invalid', 'Unknown user or session');
-    if (session.revokedAt) throw new ApiError('token_invalid', 'This session has ended; sign in again');
+    // One round trip: this runs on every authenticated request.
+    const found = await this.sessions.findWithUser(claims.sessionId);
+    const user = found?.user;
+    const session = found?.session;
+    if (!user || !session || user.id !== claims.userId) throw new ApiError('token_invalid', 'Unknown user or session');
+    // Disabling also ends every session, so check the account first: the client must learn
+    // that the account is disabled (403), not that it merely needs to sign in again (401).
     if (user.disabledAt) throw new ApiError('account_disabled');
+    if (session.revokedAt) throw new ApiError('token_invalid', 'This session has ended; sign in again');
     return { userId: user.id, email: user.email, role: user.role, via: 'token', sessionId: session.id };
   }
 
@@ -55,7 +63,13 @@ export class Authenticator {
     if (!user) throw new ApiError('token_invalid', 'API key owner no longer exists');
     if (user.disabledAt) throw new ApiError('account_disabled');
     await this.apiKeys.touch(apiKey.id, now, LAST_USED_RESOLUTION_MS);
-    return { userId: user.id, email: user.email, role: lowerRole(apiKey.role, user.role), via: 'api_key', apiKeyId: apiKey.id };
+    return {
+      userId: user.id,
+      email: user.email,
+      role: lowerRole(apiKey.role, user.role),
+      via: 'api_key',
+      apiKeyId: apiKey.id,
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
+import type { UserEntity } from '../users/user.entity.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SessionEntity } from './session.entity.js';
 
@@ -15,7 +16,9 @@ export class SessionsRepository {
   /** Opens a session with its first refresh token, atomically. */
   createWithToken(userId: string, tokenHash: string, expiresAt: Date): Promise<SessionEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const session = await manager.save(manager.create(SessionEntity, { userId, revokedAt: null, revokedReason: null }));
+      const session = await manager.save(
+        manager.create(SessionEntity, { userId, revokedAt: null, revokedReason: null }),
+      );
       await manager.insert(RefreshTokenEntity, { sessionId: session.id, tokenHash, expiresAt, rotatedAt: null });
       return session;
     });
@@ -58,6 +61,14 @@ export class SessionsRepository {
       .where('user_id = :userId AND revoked_at IS NULL', { userId });
     if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
     await query.execute();
+  }
+
+  /** A session with its user, in one query. */
+  async findWithUser(id: string): Promise<{ session: SessionEntity; user: UserEntity } | null> {
+    const session = await this.dataSource
+      .getRepository(SessionEntity)
+      .findOne({ where: { id }, relations: { user: true } });
+    return session?.user ? { session, user: session.user } : null;
   }
 
   findSession(id: string): Promise<SessionEntity | null> {

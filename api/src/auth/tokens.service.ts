@@ -12,6 +12,7 @@ export interface AccessClaims {
 
 const ISSUER = 'aleflix';
 const AUDIENCE = 'aleflix-api';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Signs and verifies access JWTs (HS256 only: `alg: none` and algorithm swaps fail
@@ -50,13 +51,17 @@ export class TokensService {
         currentDate: this.clock.now(),
         requiredClaims: ['sub', 'iat', 'exp'],
       });
-      if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.iat !== 'number') {
+      const { sid, sub, iat } = payload;
+      if (typeof sid !== 'string' || typeof sub !== 'string' || typeof iat !== 'number') {
         throw new ApiError('token_invalid', 'Token is missing required claims');
       }
-      return { userId: payload.sub, sessionId: payload.sid, issuedAt: new Date(payload.iat * 1000) };
+      // Both ids are looked up in uuid columns: anything else would fail there (500), not here.
+      if (!UUID.test(sid) || !UUID.test(sub)) throw new ApiError('token_invalid', 'Token claims are malformed');
+      return { userId: sub, sessionId: sid, issuedAt: new Date(iat * 1000) };
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      if (error instanceof errors.JWTExpired) throw new ApiError('token_expired', 'Access token has expired; refresh it');
+      if (error instanceof errors.JWTExpired)
+        throw new ApiError('token_expired', 'Access token has expired; refresh it');
       throw new ApiError('token_invalid', 'Access token is invalid');
     }
   }

@@ -14,7 +14,11 @@ function principal(role: Role): Principal {
 }
 
 function uniqueViolation(column: string): QueryFailedError {
-  return new QueryFailedError('INSERT', [], Object.assign(new Error('duplicate'), { code: '23505', detail: `Key (${column})=(x) already exists.` }));
+  return new QueryFailedError(
+    'INSERT',
+    [],
+    Object.assign(new Error('duplicate'), { code: '23505', detail: `Key (${column})=(x) already exists.` }),
+  );
 }
 
 /** An in-memory stand-in for the repository: just enough behaviour for the rules. */
@@ -33,7 +37,9 @@ class FakeTitles {
     return [...this.rows.values()].find((row) => row.externalId === externalId) ?? null;
   }
   async slugsLike(base: string) {
-    return [...this.rows.values()].map((row) => row.slug).filter((slug) => slug === base || slug.startsWith(`${base}-`));
+    return [...this.rows.values()]
+      .map((row) => row.slug)
+      .filter((slug) => slug === base || slug.startsWith(`${base}-`));
   }
   async insert(values: Partial<TitleEntity>) {
     for (const row of this.rows.values()) {
@@ -42,7 +48,17 @@ class FakeTitles {
     }
     const id = `00000000-0000-4000-8000-${String(++this.seq).padStart(12, '0')}`;
     const now = new Date();
-    const row = { id, version: 1, createdAt: now, updatedAt: now, genres: [], tags: [], metadata: {}, synopsis: '', ...values } as TitleEntity;
+    const row = {
+      id,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      genres: [],
+      tags: [],
+      metadata: {},
+      synopsis: '',
+      ...values,
+    } as TitleEntity;
     this.rows.set(id, row);
     return row;
   }
@@ -71,7 +87,9 @@ describe('TitlesService', () => {
     expect((await service.create({ kind: 'movie', name: 'Alien' })).title.slug).toBe('alien');
     expect((await service.create({ kind: 'movie', name: 'Alien' })).title.slug).toBe('alien-2');
     expect((await service.create({ kind: 'movie', name: 'ALIEN!' })).title.slug).toBe('alien-3');
-    await expect(service.create({ kind: 'movie', name: 'X', slug: 'alien' })).rejects.toMatchObject({ code: 'slug_taken' });
+    await expect(service.create({ kind: 'movie', name: 'X', slug: 'alien' })).rejects.toMatchObject({
+      code: 'slug_taken',
+    });
   });
 
   it('hides unpublished titles from viewers but not from editors', async () => {
@@ -86,7 +104,10 @@ describe('TitlesService', () => {
     await service.list(principal('viewer'), { limit: 20 });
     await service.list(principal('admin'), { limit: 20 });
     expect(titles.pages.map((page) => page.filter.statuses)).toEqual([['published'], undefined]);
-    await expect(service.list(principal('viewer'), { limit: 20, status: 'draft' })).resolves.toEqual({ items: [], nextCursor: null });
+    await expect(service.list(principal('viewer'), { limit: 20, status: 'draft' })).resolves.toEqual({
+      items: [],
+      nextCursor: null,
+    });
     expect(titles.pages).toHaveLength(2);
   });
 
@@ -118,6 +139,8 @@ describe('TitlesService', () => {
     const created = await service.upsertByExternalId('e1', undefined, { kind: 'series', name: 'S' });
     const same = await service.upsertByExternalId('e1', undefined, { kind: 'series', name: 'S' });
     expect([created.created, same.created, same.title.id]).toEqual([true, false, created.title.id]);
-    await expect(service.upsertByExternalId('e1', undefined, { kind: 'movie', name: 'S' })).rejects.toBeInstanceOf(ApiError);
+    await expect(service.upsertByExternalId('e1', undefined, { kind: 'movie', name: 'S' })).rejects.toBeInstanceOf(
+      ApiError,
+    );
   });
 });

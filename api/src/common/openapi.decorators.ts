@@ -26,7 +26,11 @@ export function ApiProblems(...statuses: number[]): MethodDecorator {
   const all = [...new Set([...statuses, 500])].sort();
   return applyDecorators(
     ...all.map((status) =>
-      ApiResponse({ status, description: PROBLEM_DESCRIPTIONS[status] ?? 'Unexpected error', standardSchema: ProblemSchema }),
+      ApiResponse({
+        status,
+        description: PROBLEM_DESCRIPTIONS[status] ?? 'Unexpected error',
+        standardSchema: ProblemSchema,
+      }),
     ),
   );
 }

@@ -5,11 +5,24 @@ import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import type { Problem } from './problem.schema.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_BAD_URL: 'validation_failed',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
+
+/**
+ * PostgreSQL data exceptions that only a value sent by the client can cause once it has
+ * passed validation: a NUL character (22021), a character without a UTF-8 form (22P05), a
+ * string or number too large for its column (22001, 22003). Bad input, so a 400, not a 500.
+ */
+const SQLSTATE_CODES: Record<string, string> = {
+  '22001': 'A value is too long',
+  '22003': 'A number is out of range',
+  '22021': 'A text value contains a character that cannot be stored (such as U+0000)',
+  '22P05': 'A text value contains a character that cannot be stored',
 };
 
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -31,25 +44,34 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
     const error = toApiError(exception);
     if (error.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    const body: Problem = {
-      type: `https://aleflix.dev/problems/${error.code.replaceAll('_', '-')}`,
-      title: ERROR_CODES[error.code].title,
-      status: error.status,
-      code: error.code,
-      ...(error.detail ? { detail: error.detail } : {}),
-      instance: request.url.split('?')[0],
-      requestId: String(request.id),
-      ...(error.extras.errors ? { errors: error.extras.errors } : {}),
-    };
-    for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
-    void reply.status(error.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error);
   }
+}
+
+/** Renders `error` as the application/problem+json response of `request`. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
+  // Headers are gone once a response has started (e.g. a stream failed half-way).
+  if (reply.sent || reply.raw.headersSent) return;
+  const body: Problem = {
+    type: `https://aleflix.dev/problems/${error.code.replaceAll('_', '-')}`,
+    title: ERROR_CODES[error.code].title,
+    status: error.status,
+    code: error.code,
+    ...(error.detail ? { detail: error.detail } : {}),
+    instance: (request.url ?? request.raw.url ?? '/').split('?')[0],
+    requestId: String(request.id),
+    ...(error.extras.errors ? { errors: error.extras.errors } : {}),
+  };
+  for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
+  void reply
+    .status(error.status)
+    .header('x-request-id', String(request.id))
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .send(body);
 }
 
 export function toApiError(exception: unknown): ApiError {
@@ -61,6 +83,9 @@ export function toApiError(exception: unknown): ApiError {
     return new ApiError(FASTIFY_CODES[fastifyCode], (fastifyError as Error).message);
   }
   if (exception instanceof SyntaxError) return new ApiError('invalid_json', exception.message);
+  const sqlState = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  if (typeof sqlState === 'string' && SQLSTATE_CODES[sqlState])
+    return new ApiError('validation_failed', SQLSTATE_CODES[sqlState]);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const code = STATUS_CODES[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');

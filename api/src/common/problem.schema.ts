@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODE_LIST } from './error-codes.js';
 
-export const FieldErrorSchema = z
-  .object({ field: z.string(), message: z.string() })
-  .meta({ id: 'FieldError' });
+export const FieldErrorSchema = z.object({ field: z.string(), message: z.string() }).meta({ id: 'FieldError' });
 
 /** RFC 9457 problem details, the body of every error response. */
 export const ProblemSchema = z

@@ -32,6 +32,35 @@ export const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+
+  // Media pipeline
+  PUBLIC_URL: z.url().optional().describe('Base URL for links the API hands out; from the request when unset'),
+  STORAGE_URL: z
+    .string()
+    .regex(/^(s3:\/\/[a-z0-9.-]{3,63}(\/.*)?|file:\/\/\/.+)$/, 'must be s3://bucket[/prefix] or file:///absolute/path')
+    .optional()
+    .describe('Where media is stored; local files under ALEFLIX_HOME/media when unset'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ENDPOINT_URL: z.url().optional().describe('Custom S3/SQS endpoint (S3-compatible stores, emulators)'),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  SQS_JOBS_QUEUE_URL: z.url().optional().describe('SQS queue of transcode jobs; the database queue when unset'),
+  SQS_EVENTS_QUEUE_URL: z.url().optional().describe('SQS queue of job events flowing back to the API'),
+  EMBEDDED_WORKER: bool
+    .optional()
+    .describe('Run a transcoding worker inside the API; default: on with the database queue'),
+  BACKGROUND_TASKS: bool.default(true).describe('Run the job-event consumer, the sweeper and the embedded worker here'),
+  WORKER_CONCURRENCY: positiveInt.max(16).default(1),
+  JOB_MAX_ATTEMPTS: positiveInt.max(20).default(3),
+  UPLOAD_PART_SIZE_BYTES: positiveInt
+    .min(5 * 1024 * 1024)
+    .max(512 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: positiveInt.default(100 * 1024 ** 3),
+  UPLOAD_EXPIRY_HOURS: positiveInt.max(24 * 30).default(24),
+  PLAYBACK_URL_TTL_SECONDS: positiveInt.max(7 * 86_400).default(6 * 3600),
+  MEDIA_MAX_DURATION_SECONDS: positiveInt.default(6 * 3600),
+  MEDIA_MAX_WIDTH: positiveInt.default(7680),
+  MEDIA_MAX_HEIGHT: positiveInt.default(4320),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -6,7 +6,14 @@ import { SeasonEntity } from '../catalog/season.entity.js';
 import { TitleEntity } from '../catalog/title.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 
+import { AssetEntity } from '../media/asset.entity.js';
+import { JobEntity } from '../media/job.entity.js';
+import { UploadEntity } from '../media/upload.entity.js';
+
 export const ENTITIES = [
+  AssetEntity,
+  JobEntity,
+  UploadEntity,
   UserEntity,
   SessionEntity,
   RefreshTokenEntity,

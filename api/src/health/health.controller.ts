@@ -29,7 +29,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: dependencies answer (database)', description: '503 service_unavailable when not.' })
+  @ApiOperation({
+    summary: 'Readiness: dependencies answer (database)',
+    description: '503 service_unavailable when not.',
+  })
   @ApiOk(ReadySchema)
   @ApiProblems(503)
   ready() {

@@ -13,7 +13,7 @@ import { buildOpenApiDocument } from './openapi.document.js';
  */
 async function main(): Promise<void> {
   const output = process.argv[2];
-  const config = new AppConfig(parseEnv({ NODE_ENV: 'test' }), {
+  const config = new AppConfig(parseEnv({ NODE_ENV: 'test', BACKGROUND_TASKS: 'false' }), {
     database: { kind: 'pglite', dataDir: undefined },
     jwtSecret: new Uint8Array(32),
   });

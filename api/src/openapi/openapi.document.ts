@@ -74,5 +74,9 @@ function unwrapSingleAllOf<T>(node: T): T {
   const entries = Object.entries(node as Record<string, unknown>);
   const allOf = (node as { allOf?: unknown[] }).allOf;
   if (entries.length === 1 && Array.isArray(allOf) && allOf.length === 1) return unwrapSingleAllOf(allOf[0]) as T;
+  // OpenAPI 3.0 needs a type beside `nullable`; our nullable references are all objects.
+  if ((node as { nullable?: boolean }).nullable && Array.isArray(allOf) && !('type' in node)) {
+    entries.unshift(['type', 'object']);
+  }
   return Object.fromEntries(entries.map(([key, value]) => [key, unwrapSingleAllOf(value)])) as T;
 }

@@ -22,7 +22,7 @@ export class UserEntity {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
 
-  /** Access tokens issued before this instant are rejected (password change). */
+  /** When the password was last set. Changing it ends the user's other sessions (not this column). */
   @Column({ name: 'password_changed_at', type: 'timestamptz' })
   passwordChangedAt!: Date;
 

@@ -47,7 +47,10 @@ export class UsersController {
   @ApiOperation({ summary: 'Change your own password', description: 'Signs out your other sessions.' })
   @ApiResponse({ status: 204, description: 'Password changed' })
   @ApiProblems(400, 401, 403)
-  changeOwnPassword(@CurrentPrincipal() principal: Principal, @Body({ schema: ChangePasswordSchema }) body: ChangePassword) {
+  changeOwnPassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body({ schema: ChangePasswordSchema }) body: ChangePassword,
+  ) {
     return this.users.changePassword(principal, body);
   }
 

@@ -27,7 +27,12 @@ export const UserListSchema = z
   .meta({ id: 'UserList' });
 
 export const ListUsersQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 100)),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50)
+    .transform((n) => Math.min(n, 100)),
   cursor: z.string().max(500).optional(),
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuerySchema>;

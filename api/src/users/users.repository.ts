@@ -34,15 +34,28 @@ export class UsersRepository {
     }
   }
 
-  async update(id: string, changes: Partial<Pick<UserEntity, 'displayName' | 'role' | 'disabledAt' | 'passwordHash' | 'passwordChangedAt'>>): Promise<UserEntity | null> {
+  async update(
+    id: string,
+    changes: Partial<Pick<UserEntity, 'displayName' | 'role' | 'disabledAt' | 'passwordHash' | 'passwordChangedAt'>>,
+  ): Promise<UserEntity | null> {
     await this.repo.update({ id }, changes);
     return this.findById(id);
   }
 
-  /** Keyset page ordered by creation time, then id. */
+  /**
+   * Keyset page ordered by creation time, then id. PostgreSQL keeps microseconds but the
+   * cursor carries a JS Date (milliseconds), so both the order and the comparison use the
+   * time truncated to milliseconds; comparing the raw column would repeat the last row of
+   * every page (its microseconds make it "greater" than its own truncated cursor).
+   */
   page(limit: number, after?: { createdAt: Date; id: string }): Promise<UserEntity[]> {
-    const query = this.repo.createQueryBuilder('u').orderBy('u.created_at', 'ASC').addOrderBy('u.id', 'ASC').limit(limit + 1);
-    if (after) query.where('(u.created_at, u.id) > (:createdAt, :id)', after);
+    const created = `date_trunc('milliseconds', u.created_at)`;
+    const query = this.repo
+      .createQueryBuilder('u')
+      .orderBy(created, 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .limit(limit + 1);
+    if (after) query.where(`(${created}, u.id) > (:createdAt, :id)`, after);
     return query.getMany();
   }
 }

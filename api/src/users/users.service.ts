@@ -36,11 +36,17 @@ export class UsersService {
     const rows = await this.users.page(query.limit, after ? { createdAt: new Date(after.c), id: after.i } : undefined);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > query.limit && last ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id }) : null;
+    const nextCursor =
+      rows.length > query.limit && last ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id }) : null;
     return { items: page.map(toUserView), nextCursor };
   }
 
   async create(input: CreateUser): Promise<UserView> {
+    // Checked first so a taken email costs no password hash and no failed INSERT (which the
+    // database logger prints with its parameters, hash included); the unique index still
+    // settles races below.
+    if (await this.users.findByEmail(input.email))
+      throw new ApiError('email_taken', `${input.email} is already registered`);
     const user = await this.users.insert({
       email: input.email,
       displayName: input.displayName ?? input.email.split('@')[0] ?? input.email,
@@ -78,7 +84,10 @@ export class UsersService {
       throw new ApiError('invalid_credentials', 'Current password is incorrect');
     }
     const now = this.clock.now();
-    await this.users.update(user.id, { passwordHash: await this.hasher.hash(input.newPassword), passwordChangedAt: now });
+    await this.users.update(user.id, {
+      passwordHash: await this.hasher.hash(input.newPassword),
+      passwordChangedAt: now,
+    });
     await this.sessions.revokeAllForUser(user.id, 'password_changed', now, actor.sessionId);
   }
 
@@ -86,7 +95,10 @@ export class UsersService {
    * First start: creates the admin account when there are no users. Returns the generated
    * password when none was configured, so the caller can print it once.
    */
-  async ensureAdmin(email: string, configuredPassword: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
+  async ensureAdmin(
+    email: string,
+    configuredPassword: string | undefined,
+  ): Promise<{ created: boolean; generatedPassword?: string }> {
     if ((await this.users.count()) > 0) return { created: false };
     const password = configuredPassword ?? randomSecret(18);
     const role: Role = 'admin';

@@ -57,15 +57,30 @@ export interface ObjectStorage {
   /** Multipart uploads: parts may arrive in any order, in parallel, more than once. */
   createMultipartUpload(key: string, options?: PutOptions): Promise<{ uploadId: string }>;
   /** Stores one part (1..10000); re-sending a part number replaces it. */
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number): Promise<UploadedPart>;
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable | Buffer,
+    size: number,
+  ): Promise<UploadedPart>;
   /**
    * A URL the client can PUT the part to directly, or null when the adapter has no such
    * thing (local storage: parts go through the API).
    */
-  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string | null>;
+  presignUploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresInSeconds: number,
+  ): Promise<string | null>;
   listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
   /** Assembles the parts, in part-number order, into the object at `key`. */
-  completeMultipartUpload(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void>;
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: Array<{ partNumber: number; etag: string }>,
+  ): Promise<void>;
   /** Idempotent. */
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
 

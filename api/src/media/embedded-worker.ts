@@ -1,0 +1,82 @@
+import { hostname, tmpdir } from 'node:os';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { LogFields, MediaLogger, MessageQueue, ObjectStorage } from '@aleflix/core';
+import { createTranscodeHandler, startPoller, type Poller } from '@aleflix/workers';
+import { AppConfig } from '../config/app-config.js';
+import { EVENTS_QUEUE, JOBS_QUEUE, OBJECT_STORAGE } from './media.tokens.js';
+
+const VISIBILITY_SECONDS = 120;
+
+/**
+ * On embedded defaults the transcoding worker runs inside the API process, so one
+ * `npm start` brings up everything. It is the same handler and poller the standalone
+ * worker runs; it only gets its queues and storage from the API.
+ */
+@Injectable()
+export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('EmbeddedWorker');
+  private poller: Poller | undefined;
+
+  constructor(
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @Inject(JOBS_QUEUE) private readonly jobs: MessageQueue,
+    @Inject(EVENTS_QUEUE) private readonly events: MessageQueue,
+    private readonly config: AppConfig,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.env.EMBEDDED_WORKER ?? !this.config.env.SQS_JOBS_QUEUE_URL;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled || !this.config.env.BACKGROUND_TASKS) return;
+    const logger = nestLogger(this.logger);
+    const handle = createTranscodeHandler({
+      storage: this.storage,
+      events: this.events,
+      logger,
+      workerId: `embedded:${hostname()}:${process.pid}`,
+      tmpRoot: tmpdir(),
+      maxAttempts: this.config.env.JOB_MAX_ATTEMPTS,
+      visibilityTimeoutSeconds: VISIBILITY_SECONDS,
+      transcodeOptions: {
+        limits: {
+          maxDurationSeconds: this.config.env.MEDIA_MAX_DURATION_SECONDS,
+          maxWidth: this.config.env.MEDIA_MAX_WIDTH,
+          maxHeight: this.config.env.MEDIA_MAX_HEIGHT,
+        },
+      },
+    });
+    this.poller = startPoller({
+      queue: this.jobs,
+      handle,
+      logger,
+      concurrency: this.config.env.WORKER_CONCURRENCY,
+      visibilityTimeoutSeconds: VISIBILITY_SECONDS,
+      waitSeconds: 2,
+      drainTimeoutMs: this.config.env.SHUTDOWN_GRACE_MS,
+      // A message no worker can read is parked with its reason (visible in the queue's
+      // dead letters) rather than deleted.
+      onPoison: async (message, reason) => {
+        const queue = this.jobs as MessageQueue & { deadLetter?: (receipt: string, reason: string) => Promise<void> };
+        if (queue.deadLetter) await queue.deadLetter(message.receipt, reason);
+        else await queue.delete(message.receipt);
+      },
+    });
+    this.logger.log(`Embedded transcoding worker started (concurrency ${this.config.env.WORKER_CONCURRENCY})`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.poller?.stop();
+  }
+}
+
+function nestLogger(logger: Logger): MediaLogger {
+  const format = (message: string, fields?: LogFields) =>
+    fields && Object.keys(fields).length ? `${message} ${JSON.stringify(fields)}` : message;
+  return {
+    info: (message, fields) => logger.log(format(message, fields)),
+    warn: (message, fields) => logger.warn(format(message, fields)),
+    error: (message, fields) => logger.error(format(message, fields)),
+  };
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, LessThan, type EntityManager, type Repository } from 'typeorm';
+import { JobEntity, type JobStatus } from './job.entity.js';
+
+@Injectable()
+export class JobsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  repo(manager?: EntityManager): Repository<JobEntity> {
+    return (manager ?? this.dataSource.manager).getRepository(JobEntity);
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<JobEntity | null> {
+    return this.repo(manager).findOneBy({ id });
+  }
+
+  latestForAsset(assetId: string, manager?: EntityManager): Promise<JobEntity | null> {
+    return this.repo(manager).findOne({ where: { assetId }, order: { attempt: 'DESC' } });
+  }
+
+  insert(values: Pick<JobEntity, 'assetId' | 'attempt' | 'outputPrefix'>, manager?: EntityManager): Promise<JobEntity> {
+    const repo = this.repo(manager);
+    return repo.save(repo.create({ ...values, status: 'queued', progress: 0 }));
+  }
+
+  async page(
+    filter: { assetId?: string; status?: JobStatus },
+    limit: number,
+    after?: { createdAt: string; id: string },
+  ): Promise<JobEntity[]> {
+    const query = this.repo()
+      .createQueryBuilder('j')
+      .orderBy(`date_trunc('milliseconds', j.created_at)`, 'DESC')
+      .addOrderBy('j.id', 'DESC')
+      .limit(limit + 1);
+    if (filter.assetId) query.andWhere('j.asset_id = :assetId', { assetId: filter.assetId });
+    if (filter.status) query.andWhere('j.status = :status', { status: filter.status });
+    if (after)
+      query.andWhere(
+        `(date_trunc('milliseconds', j.created_at), j.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))`,
+        after,
+      );
+    return query.getMany();
+  }
+
+  /** Conditional update: only while the job is in one of `from` (terminal states stick). */
+  async transition(
+    id: string,
+    from: JobStatus[],
+    changes: Partial<JobEntity>,
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    const result = await this.repo(manager)
+      .createQueryBuilder()
+      .update()
+      .set(changes as never)
+      .where('id = :id AND status IN (:...from)', { id, from })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Jobs queued for longer than `olderThan` (their message may have been lost). */
+  staleQueued(olderThan: Date): Promise<JobEntity[]> {
+    return this.repo().find({ where: { status: 'queued', updatedAt: LessThan(olderThan) }, take: 100 });
+  }
+}

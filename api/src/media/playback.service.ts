@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ObjectStorage } from '@aleflix/core';
+import { DataSource } from 'typeorm';
+import type { Readable } from 'node:stream';
+import type { Principal } from '../auth/principal.js';
+import { EpisodeEntity } from '../catalog/episode.entity.js';
+import { TitleEntity } from '../catalog/title.entity.js';
+import { ApiError } from '../common/api-error.js';
+import { canSeeDrafts } from '../common/roles.js';
+import { AppConfig } from '../config/app-config.js';
+import type { AssetEntity } from './asset.entity.js';
+import { AssetsRepository } from './assets.repository.js';
+import type { PlaybackView } from './media.dto.js';
+import { OBJECT_STORAGE } from './media.tokens.js';
+import { PlaybackSigner } from './playback-signer.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SAFE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}\/){0,4}[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+const PRESIGN_SECONDS = 3600;
+
+export const CONTENT_TYPES: Record<string, string> = {
+  m3u8: 'application/vnd.apple.mpegurl',
+  m4s: 'video/iso.segment',
+  mp4: 'video/mp4',
+  ts: 'video/mp2t',
+  jpg: 'image/jpeg',
+  vtt: 'text/vtt; charset=utf-8',
+};
+
+export type ServedFile =
+  | { kind: 'playlist'; body: string; contentType: string }
+  | { kind: 'stream'; body: Readable; contentType: string; size: number; range?: { start: number; end: number } }
+  | { kind: 'redirect'; url: string };
+
+/** Playback: who may play what, signed URLs, and serving HLS files from storage. */
+@Injectable()
+export class PlaybackService {
+  constructor(
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    private readonly assets: AssetsRepository,
+    private readonly dataSource: DataSource,
+    private readonly signer: PlaybackSigner,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** `id` is an asset, a title (movies: its newest ready asset) or an episode. */
+  async stream(principal: Principal, id: string, baseUrl: string): Promise<PlaybackView> {
+    const asset = await this.resolvePlayable(principal, id);
+    const { token, expiresAt } = this.signer.sign(asset.id, this.config.env.PLAYBACK_URL_TTL_SECONDS);
+    const root = `${(this.config.env.PUBLIC_URL ?? baseUrl).replace(/\/$/, '')}/media/hls/${asset.id}/${token}/`;
+    return {
+      assetId: asset.id,
+      url: root + asset.masterPlaylist,
+      expiresAt: expiresAt.toISOString(),
+      posterUrl: asset.posterKey ? root + asset.posterKey : null,
+      thumbnailsUrl: asset.thumbnailsVttKey ? root + asset.thumbnailsVttKey : null,
+      durationSeconds: asset.durationSeconds,
+      renditions: asset.renditions.map(({ name, width, height, bandwidth, codecs }) => ({
+        name,
+        width,
+        height,
+        bandwidth,
+        codecs,
+      })),
+    };
+  }
+
+  /** Serves one file under a signed playback path. */
+  async serve(assetId: string, token: string, path: string, range: string | undefined): Promise<ServedFile> {
+    this.signer.verify(assetId, token);
+    if (!SAFE_PATH.test(path) || path.split('/').some((segment) => segment === '..' || segment === '.')) {
+      throw ApiError.notFound('File');
+    }
+    const asset = await this.assets.findById(assetId);
+    if (!asset || asset.status !== 'ready' || !asset.outputPrefix) throw ApiError.notFound('File');
+    const extension = path.split('.').pop() ?? '';
+    const contentType = CONTENT_TYPES[extension];
+    if (!contentType) throw ApiError.notFound('File');
+    const key = asset.outputPrefix + path;
+    if (extension === 'm3u8') {
+      const text = await this.readText(key);
+      return {
+        kind: 'playlist',
+        contentType,
+        body: this.storage.kind === 's3' ? await this.presignUris(text, key) : text,
+      };
+    }
+    if (this.storage.kind === 's3') {
+      const url = await this.storage.presignGet(key, PRESIGN_SECONDS);
+      if (url) return { kind: 'redirect', url };
+    }
+    const info = await this.storage.head(key);
+    if (!info) throw ApiError.notFound('File');
+    const parsed = parseRange(range, info.size);
+    const body = await this.storage.get(key, parsed ? { start: parsed.start, end: parsed.end } : undefined);
+    return { kind: 'stream', body, contentType, size: info.size, ...(parsed ? { range: parsed } : {}) };
+  }
+
+  private async resolvePlayable(principal: Principal, id: string): Promise<AssetEntity> {
+    if (!UUID.test(id)) throw new ApiError('not_playable', 'Expected an asset, title or episode id');
+    let asset = await this.assets.findById(id);
+    if (!asset) {
+      const episode = await this.dataSource.getRepository(EpisodeEntity).findOneBy({ id });
+      asset = await this.assets.findReadyFor(episode ? { episodeId: episode.id } : { titleId: id });
+    }
+    if (!asset || asset.status !== 'ready' || !asset.masterPlaylist) throw new ApiError('not_playable');
+    if (!canSeeDrafts(principal.role)) {
+      // Viewers play only what is attached to a published title.
+      const title = asset.titleId
+        ? await this.dataSource.getRepository(TitleEntity).findOneBy({ id: asset.titleId })
+        : null;
+      if (!title || title.status !== 'published') throw new ApiError('not_playable');
+    }
+    return asset;
+  }
+
+  private async readText(key: string): Promise<string> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.storage.get(key)) chunks.push(Buffer.from(chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    } catch {
+      throw ApiError.notFound('File');
+    }
+  }
+
+  /** For S3, every URI in a playlist becomes a presigned URL of the object it names. */
+  private async presignUris(playlist: string, playlistKey: string): Promise<string> {
+    const base = playlistKey.slice(0, playlistKey.lastIndexOf('/') + 1);
+    const sign = async (uri: string) => {
+      if (/^[a-z]+:/i.test(uri) || uri.endsWith('.m3u8')) return uri;
+      return (await this.storage.presignGet(base + uri, PRESIGN_SECONDS)) ?? uri;
+    };
+    const lines = await Promise.all(
+      playlist.split('\n').map(async (line) => {
+        if (line.startsWith('#')) {
+          const match = /URI="([^"]+)"/.exec(line);
+          return match ? line.replace(match[0], `URI="${await sign(match[1]!)}"`) : line;
+        }
+        return line.trim() ? sign(line.trim()) : line;
+      }),
+    );
+    return lines.join('\n');
+  }
+}
+
+/** A single `bytes=a-b` range (the only kind players send); undefined when absent. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start > end || start >= size)
+    throw new ApiError('range_not_satisfiable', `Range ${header} is outside the file (${size} bytes)`, {
+      headers: { 'content-range': `bytes */${size}` },
+    });
+  return { start, end };
+}

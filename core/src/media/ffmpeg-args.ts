@@ -1,0 +1,187 @@
+import type { LadderPlan, PlannedRung } from './ladder.js';
+import { OUTPUT_FILES, renditionPaths, SPRITE_TILE_PATTERN } from './output-layout.js';
+import type { PosterPlan, SpriteLayout, SpritePlan } from './thumbnails-plan.js';
+
+/** Encoder knobs that are not about the ladder itself. */
+export interface EncodeSettings {
+  /** libx264 preset: `veryfast` is the usual VOD trade-off on small machines. */
+  preset: string;
+  /** Target HLS segment length; keyframes are forced on this grid in every rendition. */
+  segmentSeconds: number;
+  /** Natural GOP length, so seeks inside a segment stay cheap; divides segmentSeconds. */
+  keyframeIntervalSeconds: number;
+}
+
+export const DEFAULT_ENCODE_SETTINGS: EncodeSettings = {
+  preset: 'veryfast',
+  segmentSeconds: 4,
+  keyframeIntervalSeconds: 2,
+};
+
+export interface SinglePassSpec {
+  /** What ffmpeg reads: a `file:` URL (see ffmpegFileUrl) or anything ffmpeg accepts. */
+  input: string;
+  plan: LadderPlan;
+  poster: PosterPlan | null;
+  sprite: SpritePlan | null;
+  settings?: Partial<EncodeSettings>;
+}
+
+/** `5000000` → `5000k`: what a person would type, and stable in snapshots. */
+function kbps(bitsPerSecond: number): string {
+  return `${Math.round(bitsPerSecond / 1000)}k`;
+}
+
+/**
+ * The filter graph: the decoded video is split once and each branch scaled for its use.
+ * `format=yuv420p` makes 10-bit and 4:2:2 sources 8-bit 4:2:0, the only H.264 every player
+ * decodes; `setsar=1` because outputs have square pixels (the ladder already sized them
+ * for the display aspect ratio). Rotation needs nothing here: ffmpeg autorotates the
+ * input before the graph, and the plan's sizes are the displayed ones.
+ */
+export function buildFilterGraph(spec: Pick<SinglePassSpec, 'plan' | 'poster' | 'sprite'>): string {
+  const { plan, poster, sprite } = spec;
+  const branches: string[] = plan.rungs.map(
+    (rung, i) => `[s${i}]scale=${rung.width}:${rung.height},setsar=1,format=yuv420p[v${i}]`,
+  );
+  if (poster) {
+    // Two frames: the first one straight away, then the one at the poster time, written
+    // over it (`-update 1`). ffmpeg prints no progress until every output has written
+    // its header, so an output that stays silent until 10 % of the video (or, for the
+    // sprite, until the end) would blind the progress bar. Timestamps restart at 0 so the
+    // time means "into the video" even when the source's first timestamp is not 0.
+    const t = poster.timeSeconds;
+    branches.push(
+      `[s${branches.length}]setpts=PTS-STARTPTS,select='eq(selected_n,0)+gte(t,${t})*eq(selected_n,1)',` +
+        `scale=${poster.width}:${poster.height},setsar=1,format=yuvj420p[poster]`,
+    );
+  }
+  if (sprite) {
+    // One small PNG per tile, as they come; a second, tiny ffmpeg run tiles them (see
+    // spriteAssembleArgs). `select` takes the first frame at or after each multiple of the
+    // interval, exactly what the VTT cues promise (fps=1/N rounds to the nearest frame).
+    const n = sprite.intervalSeconds;
+    branches.push(
+      `[s${branches.length}]setpts=PTS-STARTPTS,select='gte(t,${n}*selected_n)',` +
+        `scale=${sprite.tileWidth}:${sprite.tileHeight},setsar=1[tiles]`,
+    );
+  }
+  // `V`, not `v`: the first real video stream, never cover art (the stream probe() described).
+  const head = plan.frameRateReduced ? `[0:V:0]fps=${plan.frameRate},` : '[0:V:0]';
+  const outs = branches.map((_, i) => `[s${i}]`).join('');
+  return [`${head}split=${branches.length}${outs}`, ...branches].join(';');
+}
+
+/** Output options of one rendition: H.264 + AAC in its own fMP4 HLS playlist. */
+export function renditionOutputArgs(
+  rung: PlannedRung,
+  index: number,
+  plan: LadderPlan,
+  settings: EncodeSettings,
+): string[] {
+  const paths = renditionPaths(rung.name);
+  const gop = String(Math.max(1, Math.round(plan.frameRate * settings.keyframeIntervalSeconds)));
+  // prettier-ignore
+  const video = [
+    '-map', `[v${index}]`,
+    '-c:v', 'libx264',
+    '-preset', settings.preset,
+    // High is a ceiling, not a promise: x264 signals what it used (read back from init.mp4).
+    '-profile:v', 'high',
+    '-b:v', kbps(rung.videoBitrate),
+    '-maxrate', kbps(rung.maxrate),
+    '-bufsize', kbps(rung.bufsize),
+    // Same frames, same GOP, no scene-cut keyframes and keyframes forced on the segment
+    // grid: every rendition cuts its segments at the same instants, so players can switch
+    // renditions at any segment boundary.
+    '-g', gop,
+    '-keyint_min', gop,
+    '-sc_threshold', '0',
+    '-force_key_frames', `expr:gte(t,n_forced*${settings.segmentSeconds})`,
+  ];
+  const audio = plan.audio
+    ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', kbps(plan.audio.bitrate), '-ac', String(plan.audio.channels)]
+    : [];
+  // prettier-ignore
+  return [
+    ...video,
+    ...audio,
+    // Phone videos carry GPS positions and device names in their metadata: not ours to publish.
+    '-map_metadata', '-1',
+    '-map_chapters', '-1',
+    '-f', 'hls',
+    '-hls_time', String(settings.segmentSeconds),
+    '-hls_playlist_type', 'vod',
+    '-hls_segment_type', 'fmp4',
+    '-hls_flags', 'independent_segments',
+    '-hls_fmp4_init_filename', paths.initName,
+    '-hls_segment_filename', paths.segmentPattern,
+    paths.playlist,
+  ];
+}
+
+/**
+ * The poster: both frames of its branch go to the same file, the second overwriting the
+ * first. `passthrough` keeps ffmpeg from filling the gap between them with duplicates.
+ */
+export function posterOutputArgs(): string[] {
+  // prettier-ignore
+  return [
+    '-map', '[poster]', '-frames:v', '2', '-fps_mode', 'passthrough',
+    '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2', '-update', '1', OUTPUT_FILES.poster,
+  ];
+}
+
+/** The sprite's tiles, numbered files in a scratch directory (PNG: they are compressed once, later). */
+export function spriteTilesOutputArgs(sprite: SpritePlan): string[] {
+  // prettier-ignore
+  return [
+    '-map', '[tiles]', '-frames:v', String(sprite.maxTiles), '-fps_mode', 'passthrough',
+    '-c:v', 'png', '-f', 'image2', SPRITE_TILE_PATTERN,
+  ];
+}
+
+/**
+ * Second ffmpeg run: the tiles into one JPEG grid. It reads a hundred thumbnails at most,
+ * not the source, so it costs a process start and a few milliseconds.
+ */
+export function spriteAssembleArgs(layout: SpriteLayout): string[] {
+  // prettier-ignore
+  return [
+    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
+    '-f', 'image2', '-framerate', '1', '-start_number', '1', '-i', SPRITE_TILE_PATTERN,
+    '-vf', `tile=${layout.columns}x${layout.rows},format=yuvj420p`,
+    '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1', OUTPUT_FILES.sprite,
+  ];
+}
+
+/**
+ * The whole job as ONE ffmpeg process: decode once, encode every rendition, and take the
+ * poster and the sprite's tiles from the same decoded frames. Each rendition is a separate HLS output
+ * (own playlist and init segment) rather than one output with `-var_stream_map`, which
+ * some ffmpeg builds crash on. Output paths are relative: ffmpeg runs in the work dir.
+ */
+export function buildTranscodeArgs(spec: SinglePassSpec): string[] {
+  const settings = { ...DEFAULT_ENCODE_SETTINGS, ...spec.settings };
+  // prettier-ignore
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel', 'error',
+    // Machine-readable progress on stdout; stderr keeps only errors (quoted on failure).
+    '-progress', 'pipe:1',
+    '-nostats',
+    '-i', spec.input,
+    '-filter_complex', buildFilterGraph(spec),
+    ...spec.plan.rungs.flatMap((rung, i) => renditionOutputArgs(rung, i, spec.plan, settings)),
+    ...(spec.poster ? posterOutputArgs() : []),
+    ...(spec.sprite ? spriteTilesOutputArgs(spec.sprite) : []),
+  ];
+}
+
+/** A copy-pasteable shell line for logs and the benchmark (POSIX single quotes). */
+export function formatCommandLine(binary: string, args: readonly string[]): string {
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
+  return [binary, ...args].map(quote).join(' ');
+}

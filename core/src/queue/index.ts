@@ -1,0 +1,21 @@
+// Public surface of the queue port and its adapters. The contract suite (queue.contract.ts)
+// imports vitest and is for specs only: import it by path.
+export * from './queue.port.js';
+export { InvalidQueueOptionError, QUEUE_LIMITS } from './queue-options.js';
+export { sqlClientFrom, type RowsQueryable, type SqlClient } from './sql-client.js';
+export {
+  DEFAULT_QUEUE_TABLE,
+  MAX_RECEIVES_EXCEEDED,
+  SqlMessageQueue,
+  ensureQueueTable,
+  queueTableDdl,
+  queueTableDdlStatements,
+  type SqlMessageQueueOptions,
+} from './sql.queue.js';
+export {
+  SqsMessageQueue,
+  ensureSqsQueues,
+  type EnsureSqsQueuesOptions,
+  type SqsMessageQueueOptions,
+  type SqsQueueUrls,
+} from './sqs.queue.js';

@@ -1,0 +1,339 @@
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  QUEUE_LIMITS,
+  validateReceiveOptions,
+  validateSendOptions,
+  validateVisibilityTimeout,
+} from './queue-options.js';
+import type {
+  DeadLetter,
+  MessageQueue,
+  QueueStats,
+  ReceivedMessage,
+  ReceiveOptions,
+  SendOptions,
+} from './queue.port.js';
+
+export interface SqsMessageQueueOptions {
+  /** A name for logs and metrics; SQS itself is addressed by `queueUrl`. */
+  name: string;
+  queueUrl: string;
+  client: SQSClient;
+  /** The DLQ of the queue's redrive policy; without it `deadLetters` returns nothing. */
+  deadLetterQueueUrl?: string;
+}
+
+/**
+ * SQS errors that mean "this receipt no longer names a delivery": the port makes those
+ * calls no-ops rather than failures.
+ */
+const STALE_RECEIPT_CODES = ['ReceiptHandleIsInvalid', 'MessageNotInflight', 'InvalidReceiptHandle'];
+
+/**
+ * The production queue: SQS with a redrive policy (`ensureSqsQueues` for dev and tests;
+ * production infrastructure creates the queues itself). SQS does the dead-lettering, after
+ * `maxReceiveCount` deliveries.
+ */
+export class SqsMessageQueue implements MessageQueue {
+  readonly name: string;
+  readonly queueUrl: string;
+  private readonly client: SQSClient;
+  private readonly deadLetterQueueUrl: string | undefined;
+
+  constructor(options: SqsMessageQueueOptions) {
+    this.name = options.name;
+    this.queueUrl = options.queueUrl;
+    this.client = options.client;
+    this.deadLetterQueueUrl = options.deadLetterQueueUrl;
+  }
+
+  async send(body: string, options?: SendOptions): Promise<string> {
+    const { attributes, delaySeconds } = validateSendOptions(options);
+    const output = await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: body,
+        DelaySeconds: delaySeconds,
+        ...messageAttributes(attributes),
+      }),
+    );
+    if (!output.MessageId) throw new Error(`SQS returned no message id (${this.name})`);
+    return output.MessageId;
+  }
+
+  /** Sends in batches of 10 (SQS's limit); the ids come back in input order. */
+  async sendBatch(bodies: Array<{ body: string; options?: SendOptions }>): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 0; start < bodies.length; start += QUEUE_LIMITS.maxBatch) {
+      const chunk = bodies.slice(start, start + QUEUE_LIMITS.maxBatch);
+      const output = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: chunk.map(({ body, options }, i) => {
+            const { attributes, delaySeconds } = validateSendOptions(options);
+            return { Id: String(i), MessageBody: body, DelaySeconds: delaySeconds, ...messageAttributes(attributes) };
+          }),
+        }),
+      );
+      const failed = output.Failed ?? [];
+      if (failed.length > 0) {
+        const first = failed[0];
+        throw new Error(
+          `SQS refused ${failed.length} of ${chunk.length} messages (${this.name}): ${first?.Code} ${first?.Message ?? ''}`,
+        );
+      }
+      const byEntry = new Map((output.Successful ?? []).map((entry) => [entry.Id, entry.MessageId]));
+      chunk.forEach((_, i) => {
+        const id = byEntry.get(String(i));
+        if (!id) throw new Error(`SQS returned no id for a batched message (${this.name})`);
+        ids.push(id);
+      });
+    }
+    return ids;
+  }
+
+  async receive(options: ReceiveOptions): Promise<ReceivedMessage[]> {
+    const { maxMessages, visibilityTimeoutSeconds, waitSeconds } = validateReceiveOptions(options);
+    const messages = await this.receiveFrom(this.queueUrl, maxMessages, visibilityTimeoutSeconds, waitSeconds);
+    return messages.flatMap((message) => {
+      const received = toReceived(message);
+      return received ? [received] : [];
+    });
+  }
+
+  async delete(receipt: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receipt }));
+    } catch (error) {
+      if (!isStaleReceipt(error)) throw error;
+    }
+  }
+
+  async deleteBatch(receipts: string[]): Promise<void> {
+    for (let start = 0; start < receipts.length; start += QUEUE_LIMITS.maxBatch) {
+      const chunk = receipts.slice(start, start + QUEUE_LIMITS.maxBatch);
+      const output = await this.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: chunk.map((receipt, i) => ({ Id: String(i), ReceiptHandle: receipt })),
+        }),
+      );
+      const failed = (output.Failed ?? []).filter(
+        (entry) => !STALE_RECEIPT_CODES.includes(entry.Code?.split(/[.#]/).pop() ?? ''),
+      );
+      if (failed.length > 0) {
+        const first = failed[0];
+        throw new Error(
+          `SQS could not delete ${failed.length} message(s) (${this.name}): ${first?.Code} ${first?.Message ?? ''}`,
+        );
+      }
+    }
+  }
+
+  async changeVisibility(receipt: string, visibilityTimeoutSeconds: number): Promise<void> {
+    validateVisibilityTimeout(visibilityTimeoutSeconds);
+    try {
+      await this.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.queueUrl,
+          ReceiptHandle: receipt,
+          VisibilityTimeout: visibilityTimeoutSeconds,
+        }),
+      );
+    } catch (error) {
+      if (!isStaleReceipt(error)) throw error;
+    }
+  }
+
+  /** Approximate, as SQS reports them; SQS has no cheap age of the oldest message (CloudWatch does). */
+  async stats(): Promise<QueueStats> {
+    const output = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      visible: Number(output.Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+      oldestAgeSeconds: null,
+    };
+  }
+
+  /**
+   * Peeks at the DLQ: receives with a visibility timeout of 0, so the messages stay there for
+   * whoever redrives or inspects them. Limitations: SQS has no real peek, so every call
+   * counts as a receive of those messages (their receive count grows, and a DLQ with its own
+   * redrive policy would eventually move them); SQS returns a sample, so a large DLQ may not
+   * show every message or `limit` of them; SQS does not keep a reason; "newest first" is by
+   * original send time, the only time SQS reports.
+   */
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    if (!this.deadLetterQueueUrl || !Number.isInteger(limit) || limit < 1) return [];
+    const seen = new Map<string, DeadLetter>();
+    // Each round may return messages already seen (they are visible again at once); stop
+    // when a round brings nothing new.
+    for (let round = 0; round < Math.ceil(limit / QUEUE_LIMITS.maxMessages) + 2 && seen.size < limit; round++) {
+      const batch = await this.receiveFrom(
+        this.deadLetterQueueUrl,
+        Math.min(QUEUE_LIMITS.maxMessages, limit - seen.size),
+        0,
+        0,
+      );
+      let fresh = 0;
+      for (const message of batch) {
+        const received = toReceived(message);
+        if (!received || seen.has(received.id)) continue;
+        fresh++;
+        seen.set(received.id, {
+          id: received.id,
+          body: received.body,
+          receiveCount: received.receiveCount,
+          attributes: received.attributes,
+          sentAt: received.sentAt,
+        });
+      }
+      if (fresh === 0) break;
+    }
+    return [...seen.values()].sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime()).slice(0, limit);
+  }
+
+  private async receiveFrom(
+    queueUrl: string,
+    max: number,
+    visibilityTimeout: number,
+    waitSeconds: number,
+  ): Promise<Message[]> {
+    const output = await this.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: max,
+        VisibilityTimeout: visibilityTimeout,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    return output.Messages ?? [];
+  }
+}
+
+export interface EnsureSqsQueuesOptions {
+  /** Deliveries before SQS moves a message to the DLQ (the redrive policy's maxReceiveCount). */
+  maxReceives: number;
+  /** The queue's default visibility timeout. */
+  visibilityTimeoutSeconds: number;
+  /** Defaults to `<name>-dlq`. */
+  deadLetterName?: string;
+}
+
+export interface SqsQueueUrls {
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  deadLetterQueueArn: string;
+}
+
+/**
+ * Creates (or updates) a queue and its DLQ with a redrive policy, for local development and
+ * tests; production infrastructure creates them itself. Idempotent.
+ */
+export async function ensureSqsQueues(
+  client: SQSClient,
+  name: string,
+  options: EnsureSqsQueuesOptions,
+): Promise<SqsQueueUrls> {
+  const deadLetterName = options.deadLetterName ?? `${name}-dlq`;
+  const dlq = await client.send(
+    new CreateQueueCommand({
+      QueueName: deadLetterName,
+      Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) },
+    }),
+  );
+  if (!dlq.QueueUrl) throw new Error(`SQS returned no URL for ${deadLetterName}`);
+  const dlqAttributes = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const deadLetterQueueArn = dlqAttributes.Attributes?.QueueArn;
+  if (!deadLetterQueueArn) throw new Error(`SQS returned no ARN for ${deadLetterName}`);
+
+  const attributes = {
+    VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: deadLetterQueueArn,
+      maxReceiveCount: String(options.maxReceives),
+    }),
+  };
+  let queueUrl: string | undefined;
+  try {
+    queueUrl = (await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl;
+  } catch (error) {
+    // The queue exists with other attributes: bring them in line.
+    if (!hasCode(error, 'QueueAlreadyExists', 'QueueNameExists')) throw error;
+    queueUrl = (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+    if (queueUrl) await client.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: attributes }));
+  }
+  if (!queueUrl) throw new Error(`SQS returned no URL for ${name}`);
+  return { queueUrl, deadLetterQueueUrl: dlq.QueueUrl, deadLetterQueueArn };
+}
+
+function messageAttributes(attributes: Record<string, string>): {
+  MessageAttributes?: Record<string, MessageAttributeValue>;
+} {
+  const entries = Object.entries(attributes);
+  if (entries.length === 0) return {};
+  return {
+    MessageAttributes: Object.fromEntries(
+      entries.map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    ),
+  };
+}
+
+function toReceived(message: Message): ReceivedMessage | null {
+  if (!message.MessageId || !message.ReceiptHandle) return null;
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+  }
+  const sent = Number(message.Attributes?.SentTimestamp);
+  return {
+    id: message.MessageId,
+    receipt: message.ReceiptHandle,
+    body: message.Body ?? '',
+    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+    attributes,
+    sentAt: Number.isFinite(sent) ? new Date(sent) : new Date(),
+  };
+}
+
+function isStaleReceipt(error: unknown): boolean {
+  if (hasCode(error, ...STALE_RECEIPT_CODES)) return true;
+  // Real SQS answers a stale receipt on ChangeMessageVisibility with InvalidParameterValue
+  // "... ReceiptHandle is invalid. Reason: Message does not exist or is not available ...".
+  return hasCode(error, 'InvalidParameterValue') && /receipt ?handle/i.test((error as Error).message);
+}
+
+/**
+ * SQS error codes arrive as `name`, `Code` or `__type`, sometimes qualified
+ * (`AWS.SimpleQueueService.QueueNameExists`, `com.amazonaws.sqs#QueueNameExists`).
+ */
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, Code, __type } = error as { name?: unknown; Code?: unknown; __type?: unknown };
+  return [name, Code, __type].some(
+    (value) => typeof value === 'string' && codes.includes(value.split(/[.#]/).pop() ?? ''),
+  );
+}

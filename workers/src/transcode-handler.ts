@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  isMediaError,
+  JobMessageSchema,
+  MediaError,
+  ObjectNotFoundError,
+  transcode,
+  validateObjectKey,
+  type MediaLogger,
+  type MessageQueue,
+  type ObjectStorage,
+  type ReceivedMessage,
+  type TranscodeJob,
+  type TranscodeOptions,
+} from '@aleflix/core';
+import { readDoneMarker, writeDoneMarker, type ReadyBody } from './done-marker.js';
+import { JobEventPublisher, ProgressSender } from './events.js';
+import { startHeartbeat } from './heartbeat.js';
+import { uploadOutputs } from './outputs.js';
+
+/** What became of one delivery; the entrypoint turns it into delete / release / dead-letter. */
+export type Outcome = { kind: 'done' } | { kind: 'retry'; reason: string } | { kind: 'poison'; reason: string };
+
+export interface DeliveryControls {
+  /** Keeps the message invisible while the job runs (SQS ChangeMessageVisibility). */
+  extendVisibility(seconds: number): Promise<void>;
+  /** Aborted when the process must stop (SIGTERM, Lambda about to time out). */
+  signal: AbortSignal;
+}
+
+export interface TranscodeHandlerDeps {
+  storage: ObjectStorage;
+  events: MessageQueue;
+  logger: MediaLogger;
+  workerId: string;
+  /** Parent folder for per-job temporary folders. */
+  tmpRoot: string;
+  /** Deliveries beyond this count fail the job instead of retrying. */
+  maxAttempts: number;
+  /** Also sets the heartbeat: every third of it (at least every second). */
+  visibilityTimeoutSeconds: number;
+  transcodeOptions?: TranscodeOptions;
+}
+
+/**
+ * Handles one transcode message: everything from the source object to the ready event.
+ * Framework-free and database-free, so the Lambda handler, the long-running poller and the
+ * API's embedded worker all run exactly this.
+ *
+ * At-least-once delivery is safe: each run uploads into its own `run-<uuid>/` folder under
+ * the job's output prefix, the master playlist last, then writes `done.json` beside those
+ * folders; a delivery that finds `done.json` only re-sends its ready event.
+ */
+export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
+  return async function handle(message: ReceivedMessage, controls: DeliveryControls): Promise<Outcome> {
+    const parsed = parseJob(message.body);
+    if (typeof parsed === 'string') return { kind: 'poison', reason: parsed };
+    const job = parsed;
+    if (controls.signal.aborted) return { kind: 'retry', reason: 'worker stopping' };
+    const publisher = new JobEventPublisher(deps.events, job, deps.workerId, message.attributes.traceparent);
+    const log = (text: string, fields: Record<string, unknown> = {}) =>
+      deps.logger.info(text, { jobId: job.jobId, assetId: job.assetId, attempt: job.attempt, ...fields });
+
+    // At-least-once delivery: a finished attempt only re-announces its result.
+    const finished = await readDoneMarker(deps.storage, job, deps.logger);
+    if (finished) {
+      log('attempt already finished; re-sending its ready event');
+      await publisher.publish('ready', finished);
+      return { kind: 'done' };
+    }
+
+    const workDir = await mkdtemp(join(deps.tmpRoot, `aleflix-${job.jobId}-`));
+    const abort = new AbortController();
+    const onStop = () => abort.abort(new MediaError('transcode_cancelled', 'The worker is stopping'));
+    controls.signal.addEventListener('abort', onStop, { once: true });
+    const heartbeat = startHeartbeat({
+      extendVisibility: (seconds) => controls.extendVisibility(seconds),
+      visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
+      storage: deps.storage,
+      sourceKey: job.sourceKey,
+      cancel: abort,
+      logger: deps.logger,
+      jobId: job.jobId,
+    });
+    const progress = new ProgressSender(publisher, (error) =>
+      deps.logger.warn('progress event not sent', { jobId: job.jobId, error: String(error) }),
+    );
+    // Set once uploading starts, cleared once done.json points at it: what to delete on failure.
+    let unpromotedRun: string | undefined;
+    try {
+      await publisher.publish('started', {});
+      const inputPath = join(workDir, 'source');
+      await download(deps.storage, job.sourceKey, inputPath, abort.signal);
+      const outDir = join(workDir, 'out');
+      await mkdir(outDir);
+      const result = await transcode({
+        inputPath,
+        workDir: outDir,
+        logger: deps.logger,
+        signal: abort.signal,
+        ...(deps.transcodeOptions ? { options: deps.transcodeOptions } : {}),
+        // transcode() already throttles to one report per ~2 s and always sends the final one.
+        onProgress: ({ percent, speed, etaSeconds }) => progress.push({ percent, speed, etaSeconds }),
+      });
+      // Each run writes under its own folder, so two deliveries of one attempt never mix files.
+      const runPrefix = `${job.outputPrefix}run-${randomUUID()}/`;
+      unpromotedRun = runPrefix;
+      await uploadOutputs(deps.storage, outDir, runPrefix, result.files);
+      // The source may have been deleted (asset deleted) while the outputs were uploading.
+      abort.signal.throwIfAborted();
+
+      // Another delivery of this attempt (the message came back while we worked) may have
+      // finished first: its result stands, ours is dropped, so the asset has one output.
+      const other = await readDoneMarker(deps.storage, job, deps.logger);
+      if (other) {
+        log('another delivery finished this attempt first; dropping this run', { runPrefix });
+        await removeRun(runPrefix);
+        unpromotedRun = undefined;
+        await progress.flush();
+        await publisher.publish('ready', other);
+        return { kind: 'done' };
+      }
+      const ready: ReadyBody = {
+        outputPrefix: runPrefix,
+        masterPlaylist: result.masterPlaylist,
+        poster: result.poster,
+        thumbnails: result.thumbnails,
+        media: result.media,
+        renditions: result.renditions,
+        encodeSeconds: result.encodeSeconds,
+      };
+      await writeDoneMarker(deps.storage, job, ready);
+      unpromotedRun = undefined;
+      await progress.flush();
+      await publisher.publish('ready', ready);
+      log('transcoded', { renditions: result.renditions.length, encodeSeconds: result.encodeSeconds });
+      return { kind: 'done' };
+    } catch (caught) {
+      if (unpromotedRun) await removeRun(unpromotedRun);
+      await progress.flush();
+      const error = abort.signal.aborted && isMediaError(abort.signal.reason) ? abort.signal.reason : caught;
+      return await fail(error);
+    } finally {
+      await heartbeat.stop();
+      controls.signal.removeEventListener('abort', onStop);
+      await rm(workDir, { recursive: true, force: true }).catch((error: unknown) =>
+        deps.logger.warn('could not remove the temporary folder', { workDir, error: String(error) }),
+      );
+    }
+
+    async function removeRun(prefix: string): Promise<void> {
+      await deps.storage
+        .deletePrefix(prefix)
+        .catch((error: unknown) =>
+          deps.logger.warn('could not remove the outputs of an unfinished run', { prefix, error: String(error) }),
+        );
+    }
+
+    async function fail(error: unknown): Promise<Outcome> {
+      const media = isMediaError(error) ? error : undefined;
+      // Stopping is not the job's fault: release the message for another worker, no event.
+      if (controls.signal.aborted) return { kind: 'retry', reason: 'worker stopping' };
+      const retryable = media ? media.retryable : true;
+      const code = media?.code ?? 'transcode_failed';
+      const text = error instanceof Error ? error.message : String(error);
+      if (retryable && message.receiveCount < deps.maxAttempts) {
+        deps.logger.warn('attempt failed; will retry', {
+          jobId: job.jobId,
+          code,
+          message: text,
+          receiveCount: message.receiveCount,
+        });
+        return { kind: 'retry', reason: text };
+      }
+      deps.logger.error('job failed', { jobId: job.jobId, code, message: text });
+      await publisher.publish('failed', { code, message: text.slice(0, 2000), retryable });
+      return { kind: 'done' };
+    }
+  };
+}
+
+/** The job, or why the message can never be handled (a poison message). */
+function parseJob(body: string): TranscodeJob | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return 'invalid job message: not JSON';
+  }
+  const parsed = JobMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `invalid job message: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'}`;
+  }
+  // Keys the storage would refuse would fail every delivery the same way.
+  try {
+    validateObjectKey(parsed.data.sourceKey);
+    validateObjectKey(parsed.data.outputPrefix.slice(0, -1));
+  } catch (error) {
+    return `invalid job message: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return parsed.data;
+}
+
+async function download(storage: ObjectStorage, key: string, path: string, signal: AbortSignal): Promise<void> {
+  try {
+    await pipeline(await storage.get(key), createWriteStream(path), { signal });
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) throw new MediaError('media_source_missing', `No source at ${key}`);
+    throw error;
+  }
+}

@@ -1,0 +1,191 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  createS3Client,
+  ensureSqsQueues,
+  JobEventSchema,
+  S3ObjectStorage,
+  SqsMessageQueue,
+  type JobEvent,
+} from '@aleflix/core';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWorkerBuilt, WORKER_BIN } from './build.js';
+import { jobFor, makeClip, tempDir, waitFor } from './support.js';
+
+// The built `aleflix-worker` binary as a child process, against fauxqs running in this test
+// process. Every wait is bounded and every child is killed at the end, whatever happened.
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+let server: FauxqsServer;
+let sqs: SQSClient;
+let s3: S3Client;
+let baseEnv: NodeJS.ProcessEnv;
+let storage: S3ObjectStorage;
+let jobs: SqsMessageQueue;
+let events: SqsMessageQueue;
+let clips: { path: string; cleanup: () => Promise<void> };
+let clip: string;
+
+beforeAll(async () => {
+  clips = await tempDir('bin');
+  [server, clip] = await Promise.all([
+    startFauxqs({ port: 0, logger: false }),
+    makeClip(`${clips.path}/clip.mp4`),
+    ensureWorkerBuilt(),
+  ]);
+  sqs = new SQSClient({ region: 'us-east-1', endpoint: server.address, credentials });
+  s3 = createS3Client({ region: 'us-east-1', endpoint: server.address, forcePathStyle: true, credentials });
+  const bucket = `media-${randomUUID()}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const jobUrls = await ensureSqsQueues(sqs, `transcode-${randomUUID()}`, {
+    maxReceives: 3,
+    visibilityTimeoutSeconds: 30,
+  });
+  const eventUrls = await ensureSqsQueues(sqs, `transcode-events-${randomUUID()}`, {
+    maxReceives: 5,
+    visibilityTimeoutSeconds: 30,
+  });
+  storage = new S3ObjectStorage({ bucket, client: s3 });
+  jobs = new SqsMessageQueue({ name: 'jobs', client: sqs, ...jobUrls });
+  events = new SqsMessageQueue({ name: 'events', client: sqs, ...eventUrls });
+  baseEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    STORAGE_URL: `s3://${bucket}`,
+    AWS_ENDPOINT_URL: server.address,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    SQS_JOBS_QUEUE_URL: jobUrls.queueUrl,
+    SQS_EVENTS_QUEUE_URL: eventUrls.queueUrl,
+    VISIBILITY_TIMEOUT_SECONDS: '30',
+    WORKER_ID: 'bin-test',
+  };
+});
+afterAll(async () => {
+  sqs?.destroy();
+  s3?.destroy();
+  await server?.stop();
+  await clips?.cleanup();
+});
+
+interface Worker {
+  child: ChildProcessWithoutNullStreams;
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+const children: Worker[] = [];
+afterEach(() => {
+  for (const { child } of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+function startWorker(env: NodeJS.ProcessEnv): Worker {
+  const child = spawn(process.execPath, [WORKER_BIN], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const collect = (into: string[]) => (chunk: Buffer) => into.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout.on('data', collect(stdout));
+  child.stderr.on('data', collect(stderr));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const worker = { child, stdout, stderr, exit };
+  children.push(worker);
+  return worker;
+}
+
+async function exitWithin(worker: Worker, ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `the worker did not exit within ${ms} ms\nstdout: ${worker.stdout.join('\n')}\nstderr: ${worker.stderr.join('\n')}`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([worker.exit, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const logged = (worker: Worker, message: string) => worker.stdout.some((line) => line.includes(`"msg":"${message}"`));
+
+describe('aleflix-worker', () => {
+  it.each([
+    ['STORAGE_URL', { STORAGE_URL: undefined }],
+    ['STORAGE_URL', { STORAGE_URL: 's3://Not_A_Bucket' }],
+    ['SQS_EVENTS_QUEUE_URL', { SQS_EVENTS_QUEUE_URL: 'not a url' }],
+    ['WORKER_CONCURRENCY', { WORKER_CONCURRENCY: 'lots' }],
+  ])('exits 1 with one line naming %s when the environment is bad', async (variable, change) => {
+    const worker = startWorker({ ...baseEnv, ...change });
+    expect(await exitWithin(worker, 20_000)).toEqual({ code: 1, signal: null });
+    expect(worker.stderr).toHaveLength(1);
+    expect(worker.stderr[0]).toMatch(new RegExp(`^Invalid configuration: ${variable}: `));
+    expect(worker.stdout).toEqual([]);
+  });
+
+  it('transcodes a job from the SQS jobs queue and sends its ready event', async () => {
+    const job = jobFor();
+    await storage.putFile(job.sourceKey, clip);
+    const worker = startWorker(baseEnv);
+    await waitFor('the worker to start', () => logged(worker, 'worker started'), 20_000);
+    await jobs.send(JSON.stringify(job), {
+      attributes: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
+
+    const seen: Array<{ event: JobEvent; traceparent: string | undefined }> = [];
+    await waitFor(
+      'the ready event',
+      async () => {
+        for (const message of await events.receive({ maxMessages: 10, visibilityTimeoutSeconds: 30, waitSeconds: 1 })) {
+          seen.push({
+            event: JobEventSchema.parse(JSON.parse(message.body)),
+            traceparent: message.attributes.traceparent,
+          });
+          await events.delete(message.receipt);
+        }
+        return seen.some(({ event }) => event.type === 'ready');
+      },
+      60_000,
+    );
+    const ready = seen.find(({ event }) => event.type === 'ready')?.event;
+    if (ready?.type !== 'ready') throw new Error('no ready event');
+    expect(ready).toMatchObject({ jobId: job.jobId, assetId: job.assetId, workerId: 'bin-test' });
+    expect(seen[0]?.event.type).toBe('started');
+    expect(seen.every(({ traceparent }) => traceparent?.startsWith('00-4bf92f3577b34da6a3ce929d0e0e4736-'))).toBe(true);
+    expect(await storage.head(ready.outputPrefix + ready.masterPlaylist)).not.toBeNull();
+    // The job message was deleted once done.
+    await waitFor(
+      'the job message deleted',
+      async () => {
+        const stats = await jobs.stats();
+        return stats.visible === 0 && stats.inFlight === 0;
+      },
+      10_000,
+    );
+
+    worker.child.kill('SIGTERM');
+    expect(await exitWithin(worker, 15_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('exits 0 on SIGTERM while idle, without waiting out its long poll', async () => {
+    const worker = startWorker(baseEnv);
+    await waitFor('the worker to start', () => logged(worker, 'worker started'), 20_000);
+    worker.child.kill('SIGTERM');
+    // Its idle long poll lasts 10 s; the bound is below that on purpose.
+    expect(await exitWithin(worker, 8_000)).toEqual({ code: 0, signal: null });
+    expect(logged(worker, 'stopped')).toBe(true);
+  });
+});
