@@ -10,6 +10,7 @@ export default defineConfig({
       'sdk/vitest.config.ts',
       'workers/vitest.config.ts',
       'cli/vitest.config.ts',
+      'web/vitest.config.ts',
     ],
   },
 });

@@ -10,4 +10,9 @@ npm run typecheck -w @aleflix/workers
 npm run build -w @aleflix/api && npm run typecheck -w @aleflix/api
 npm run build -w @aleflix/sdk && npm run typecheck -w @aleflix/sdk
 npm run build -w @aleflix/cli && npm run typecheck -w @aleflix/cli
-npx vitest run "$@"
+npm run build -w @aleflix/web
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json "$@" || status=$?
+# One plain closing line that any CI can read.
+node -e 'const r = JSON.parse(require("fs").readFileSync(".vitest-results.json", "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' || true
+exit "$status"

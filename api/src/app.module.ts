@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaModule } from './media/media.module.js';
+import { WatchProgressModule } from './progress/watch-progress.module.js';
 
 @Global()
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         CatalogModule,
         HealthModule,
         MediaModule,
+        WatchProgressModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -11,11 +11,17 @@ async function main(): Promise<void> {
   const logger = new Logger('AleFlix');
   const dataSource = await initializeDatabase(config.database);
   const app = await createApp({ config, dataSource });
+  const users = app.get(UsersService);
+  // Before listening, so nobody can reach the API before its first admin exists.
+  const admin = await users.ensureAdmin(config.env.ALEFLIX_ADMIN_EMAIL, config.env.ALEFLIX_ADMIN_PASSWORD);
 
   try {
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // A generated password nobody saw must not survive a failed start: the next start,
+    // finding an admin, would print none.
+    if (admin.created) await users.undoFirstAdmin(config.env.ALEFLIX_ADMIN_EMAIL).catch(() => {});
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       await app.close().catch(() => {});
       await dataSource.destroy().catch(() => {});
@@ -28,11 +34,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Only once listening: a generated password must not be created and then lost to a
-  // failed start, since the next start finds the admin and prints none.
-  const admin = await app
-    .get(UsersService)
-    .ensureAdmin(config.env.ALEFLIX_ADMIN_EMAIL, config.env.ALEFLIX_ADMIN_PASSWORD);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.env.PORT;
   const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? 'localhost' : config.env.HOST;

@@ -101,6 +101,10 @@ describe.each(databaseTargets())('job events on $name', (target) => {
     });
     await deliver(event(ids, { type: 'progress', percent: 42.5, speed: 3.1, etaSeconds: 9 } as never));
     expect((await asset(ids.assetId)).job).toMatchObject({ progress: 42.5, speed: 3.1, etaSeconds: 9 });
+    // Playback answers with the status and progress until the asset is ready.
+    const early = await t.request('GET', `/media/stream/${ids.assetId}`, { token: editor });
+    expect(early.status).toBe(202);
+    expect(early.json()).toMatchObject({ status: 'processing', progress: 42.5, url: null });
     await deliver(ready(ids, 'run-a'));
     expect(await asset(ids.assetId)).toMatchObject({
       status: 'ready',

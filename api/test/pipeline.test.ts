@@ -1,7 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageQueue } from '@aleflix/core';
 import { JobDispatcher } from '../src/media/job-dispatcher.js';
+import { JOBS_QUEUE } from '../src/media/media.tokens.js';
 import { JobsRepository } from '../src/media/jobs.repository.js';
 import { AssetsRepository } from '../src/media/assets.repository.js';
 import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
@@ -160,6 +162,21 @@ describe.each(databaseTargets())('media pipeline on $name', (target) => {
     await t.request('PUT', `/assets/${loose}/attachment`, { token: editor, body: { titleId: draft.id } });
     expect((await t.request('GET', `/media/stream/${draft.id}`, { token: viewer })).json().code).toBe('not_playable');
     expect((await t.request('GET', `/media/stream/${draft.id}`, { token: editor })).status).toBe(200);
+  });
+
+  it('dead-letters a message no worker can read, with its reason visible through the API', async () => {
+    const queue = t.app.get<MessageQueue>(JOBS_QUEUE);
+    await queue.send('{"type":"transcode","version":99}');
+    const deadline = Date.now() + 30_000;
+    let letters: any[] = [];
+    while (Date.now() < deadline) {
+      letters = (await t.request('GET', '/jobs/dead-letters', { token: editor })).json().items;
+      if (letters.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(letters[0]).toMatchObject({ queue: 'jobs', body: '{"type":"transcode","version":99}' });
+    expect(letters[0].reason).toMatch(/invalid job message/);
+    expect((await t.request('GET', '/jobs/dead-letters', { token: viewer })).status).toBe(403);
   });
 
   it('deletes an asset with every file it had', async () => {

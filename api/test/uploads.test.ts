@@ -116,6 +116,23 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
     });
     expect(second.status).toBe(200);
     expect(second.json()).toMatchObject({ duplicate: true, upload: null, asset: { id: first.assetId } });
+    // An upload that never completed is not content we have: the same hash opens a new upload.
+    const unfinished = randomFile(2048);
+    await open(unfinished, { sha256: sha256(unfinished) });
+    const retry = await t.request('POST', '/uploads', {
+      token: editor,
+      body: { filename: 'again.mp4', size: unfinished.length, sha256: sha256(unfinished) },
+    });
+    expect([retry.status, retry.json().duplicate]).toEqual([201, false]);
+    // A duplicate is attached where the new upload asked.
+    const movie = (
+      await t.request('POST', '/titles', { token: editor, body: { kind: 'movie', name: 'Dup Target' } })
+    ).json();
+    const attached = await t.request('POST', '/uploads', {
+      token: editor,
+      body: { filename: 'copy.mp4', size: data.length, sha256: sha256(data), attachTo: { titleId: movie.id } },
+    });
+    expect(attached.json()).toMatchObject({ duplicate: true, asset: { id: first.assetId, titleId: movie.id } });
   });
 
   it('aborts an upload, deletes its parts and refuses more parts', async () => {

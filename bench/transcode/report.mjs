@@ -7,7 +7,15 @@ export const TARGETS = Object.freeze({
   minPerRenditionOverWorker: 1.5,
 });
 
-const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+/**
+ * Median of the rounds (the mean when there are two): on a shared machine one round can
+ * land on a burst of someone else's work, and the median does not let it drag the side.
+ */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 /**
  * @param {{ worker: number[], single: number[], perRendition: number[] }} rounds seconds per round, per side
@@ -16,9 +24,9 @@ export function summarize(rounds) {
   for (const [side, values] of Object.entries(rounds)) {
     if (!values.length || !values.every((value) => value > 0)) throw new Error(`no valid timing for ${side}`);
   }
-  const worker = mean(rounds.worker);
-  const single = mean(rounds.single);
-  const perRendition = mean(rounds.perRendition);
+  const worker = median(rounds.worker);
+  const single = median(rounds.single);
+  const perRendition = median(rounds.perRendition);
   const workerOverSingle = worker / single;
   const perRenditionOverWorker = perRendition / worker;
   const checks = {
@@ -49,7 +57,7 @@ export function formatReport(result) {
     `  machine   ${result.environment.cpus} CPUs, load average ${result.environment.loadAverage}, ${result.environment.ffmpeg}`,
     `  rounds    ${summary.rounds.worker.length} (order alternates: a b c, then c b a)`,
     '',
-    `  ${'seconds (mean of rounds)'.padEnd(34)}${'wall'.padStart(8)}${'cpu'.padStart(10)}   wall by round`,
+    `  ${'seconds (median of rounds)'.padEnd(34)}${'wall'.padStart(8)}${'cpu'.padStart(10)}   wall by round`,
     row('(a) worker core transcode()', 'worker'),
     row('(b) hand-written single ffmpeg', 'single'),
     row('(c) one ffmpeg per rendition', 'perRendition'),

@@ -9,11 +9,11 @@
 // Targets (design brief): a/b <= 1.10 and c/a >= 1.5. A FAIL is a finding and exits 0;
 // exit 1 means the benchmark itself broke.
 //
-//   node bench/transcode/run.mjs                       # 20 s 1080p30 source, 2 rounds
+//   node bench/transcode/run.mjs                       # 20 s 1080p30 source, 3 rounds
 //   BENCH_TRANSCODE_SECONDS=6 node bench/transcode/run.mjs   # quick try
 //
 // Environment: BENCH_TRANSCODE_SECONDS (2–600, default 20), BENCH_TRANSCODE_ROUNDS (1–10,
-// default 2), BENCH_SKIP_BUILD=1 to use core/dist as it is.
+// default 3), BENCH_SKIP_BUILD=1 to use core/dist as it is.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, createReadStream } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ function readNumber(env, key, fallback, min, max) {
 export function readTranscodeOptions(env = process.env) {
   return {
     seconds: readNumber(env, 'BENCH_TRANSCODE_SECONDS', 20, 2, 600),
-    rounds: readNumber(env, 'BENCH_TRANSCODE_ROUNDS', 2, 1, 10),
+    rounds: readNumber(env, 'BENCH_TRANSCODE_ROUNDS', 3, 1, 10),
     skipBuild: env.BENCH_SKIP_BUILD === '1',
   };
 }

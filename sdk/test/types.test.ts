@@ -72,7 +72,7 @@ async function typeChecks(title: string) {
   await client.uploads.upload(42);
   // @ts-expect-error not an asset status
   await client.assets.list({ status: 'done' });
-  expectTypeOf((await client.media.stream(title)).url).toEqualTypeOf<string>();
+  expectTypeOf((await client.media.stream(title)).url).toEqualTypeOf<string | null>();
   expectTypeOf((await client.jobs.get(title)).status).toEqualTypeOf<JobStatus>();
 
   const codes: ProblemCode[] = ['slug_taken', 'precondition_failed', 'token_expired', 'checksum_mismatch'];

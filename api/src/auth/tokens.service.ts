@@ -11,6 +11,7 @@ export interface AccessClaims {
 }
 
 const ISSUER = 'aleflix';
+const VERIFIED_CACHE_SIZE = 10_000;
 const AUDIENCE = 'aleflix-api';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,6 +22,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class TokensService {
+  /** Recently verified tokens (insertion-ordered, bounded). */
+  private readonly verified = new Map<string, { claims: AccessClaims; expiresAt: number }>();
+
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -43,6 +47,20 @@ export class TokensService {
   }
 
   async verify(token: string): Promise<AccessClaims> {
+    // A signature, once checked, stays valid: remember it and only re-check the expiry.
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt <= this.clock.now().getTime())
+        throw new ApiError('token_expired', 'Access token has expired; refresh it');
+      return known.claims;
+    }
+    const claims = await this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims.claims;
+  }
+
+  private async verifySignature(token: string): Promise<{ claims: AccessClaims; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.config.jwtSecret, {
         algorithms: ['HS256'],
@@ -57,7 +75,10 @@ export class TokensService {
       }
       // Both ids are looked up in uuid columns: anything else would fail there (500), not here.
       if (!UUID.test(sid) || !UUID.test(sub)) throw new ApiError('token_invalid', 'Token claims are malformed');
-      return { userId: sub, sessionId: sid, issuedAt: new Date(iat * 1000) };
+      return {
+        claims: { userId: sub, sessionId: sid, issuedAt: new Date(iat * 1000) },
+        expiresAt: (payload.exp ?? 0) * 1000,
+      };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (error instanceof errors.JWTExpired)

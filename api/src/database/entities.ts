@@ -10,7 +10,10 @@ import { AssetEntity } from '../media/asset.entity.js';
 import { JobEntity } from '../media/job.entity.js';
 import { UploadEntity } from '../media/upload.entity.js';
 
+import { WatchProgressEntity } from '../progress/watch-progress.entity.js';
+
 export const ENTITIES = [
+  WatchProgressEntity,
   AssetEntity,
   JobEntity,
   UploadEntity,

@@ -20,10 +20,10 @@ export class AssetsRepository {
     return this.repo(manager).findOneBy({ id });
   }
 
-  /** A live (not deleted, not failed) asset with this content hash, for dedup. */
+  /** An asset with this content hash that is stored (or being processed), for dedup. */
   findLiveBySha256(sha256: string): Promise<AssetEntity | null> {
     return this.repo().findOne({
-      where: { sha256, status: Not(In(['deleted', 'failed'])) },
+      where: { sha256, status: Not(In(['deleted', 'failed', 'uploading'])) },
       order: { createdAt: 'ASC' },
     });
   }
@@ -31,6 +31,14 @@ export class AssetsRepository {
   /** The newest ready asset attached to a title (movies) or an episode. */
   findReadyFor(where: { titleId?: string; episodeId?: string }): Promise<AssetEntity | null> {
     return this.repo().findOne({ where: { ...where, status: 'ready' }, order: { updatedAt: 'DESC' } });
+  }
+
+  /** The newest asset of a title or episode that is still on its way (uploading..processing). */
+  findLatestFor(where: { titleId?: string; episodeId?: string }): Promise<AssetEntity | null> {
+    return this.repo().findOne({
+      where: { ...where, status: In(['uploading', 'queued', 'processing']) },
+      order: { createdAt: 'DESC' },
+    });
   }
 
   async page(filter: AssetFilter, limit: number, after?: { createdAt: string; id: string }): Promise<AssetEntity[]> {

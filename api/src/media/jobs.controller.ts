@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { RequireRole } from '../auth/auth.decorators.js';
 import { ApiAuth, ApiOk, ApiProblems } from '../common/openapi.decorators.js';
 import { JobsService } from './jobs.service.js';
-import { JobListSchema, JobSchema, ListJobsQuerySchema, type ListJobsQuery } from './media.dto.js';
+import {
+  DeadLetterListSchema,
+  JobListSchema,
+  JobSchema,
+  ListJobsQuerySchema,
+  type ListJobsQuery,
+} from './media.dto.js';
 
 @ApiTags('jobs')
 @ApiAuth()
@@ -19,6 +25,17 @@ export class JobsController {
   @ApiProblems(400, 401, 403)
   listJobs(@Query({ schema: ListJobsQuerySchema }) query: ListJobsQuery) {
     return this.jobs.list(query);
+  }
+
+  @Get('dead-letters')
+  @ApiOperation({
+    summary: 'Dead-lettered queue messages with their reason',
+    description: 'Poison messages and jobs whose worker kept dying; newest first.',
+  })
+  @ApiOk(DeadLetterListSchema)
+  @ApiProblems(401, 403)
+  async listDeadLetters() {
+    return { items: await this.jobs.deadLetters() };
   }
 
   @Get(':id')

@@ -170,8 +170,10 @@ export const JobListSchema = z
 export const PlaybackSchema = z
   .object({
     assetId: z.uuid(),
-    url: z.string().describe('Signed, expiring URL of the HLS master playlist'),
-    expiresAt: z.iso.datetime(),
+    status: AssetStatusSchema.describe('Only `ready` assets have URLs; otherwise this is a 202 with the progress'),
+    progress: z.number().nullable().describe('Percent of the running transcode, while not ready'),
+    url: z.string().nullable().describe('Signed, expiring URL of the HLS master playlist'),
+    expiresAt: z.iso.datetime().nullable(),
     posterUrl: z.string().nullable(),
     thumbnailsUrl: z.string().nullable().describe('WebVTT of sprite tiles for seek previews'),
     durationSeconds: z.number().nullable(),
@@ -179,3 +181,19 @@ export const PlaybackSchema = z
   })
   .meta({ id: 'Playback' });
 export type PlaybackView = z.infer<typeof PlaybackSchema>;
+
+export const DeadLetterSchema = z
+  .object({
+    id: z.string(),
+    queue: z.enum(['jobs', 'events']),
+    receiveCount: z.int(),
+    sentAt: z.iso.datetime(),
+    reason: z.string().nullable().describe('Why it was dead-lettered, when the queue keeps it'),
+    jobId: z.string().nullable(),
+    assetId: z.string().nullable(),
+    body: z.string().describe('The raw message (first 2,000 characters)'),
+  })
+  .meta({ id: 'DeadLetter' });
+export type DeadLetterView = z.infer<typeof DeadLetterSchema>;
+
+export const DeadLetterListSchema = z.object({ items: z.array(DeadLetterSchema) }).meta({ id: 'DeadLetterList' });

@@ -19,14 +19,18 @@ export class PlaybackController {
     summary: 'Signed, expiring HLS URL for an asset, a movie or an episode',
     description: 'Viewers can play only what belongs to a published title.',
   })
-  @ApiOk(PlaybackSchema)
+  @ApiOk(PlaybackSchema, 200, 'Ready: signed URLs')
+  @ApiOk(PlaybackSchema, 202, 'Not ready yet: status and progress, no URLs')
   @ApiProblems(400, 401, 403, 404)
-  streamMedia(
+  async streamMedia(
     @CurrentPrincipal() principal: Principal,
     @Param('id', { schema: z.string().max(100) }) id: string,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.playback.stream(principal, id, `${request.protocol}://${request.host}`);
+    const playback = await this.playback.stream(principal, id, `${request.protocol}://${request.host}`);
+    if (playback.status !== 'ready') void reply.status(202);
+    return playback;
   }
 
   /** Files under a signed path; the signature in the path is the credential. */
@@ -42,7 +46,12 @@ export class PlaybackController {
   ): Promise<void> {
     const path = (request.params as Record<string, string>)['*'] ?? '';
     const file = await this.playback.serve(assetId, token, path, range);
-    void reply.header('cache-control', 'private, max-age=3600').header('access-control-allow-origin', '*');
+    // Segments, init files and images never change (every run writes a new folder), so they
+    // can be cached for good; playlists briefly.
+    const immutable = file.kind === 'stream' && !file.contentType.includes('mpegurl');
+    void reply
+      .header('cache-control', immutable ? 'private, max-age=31536000, immutable' : 'private, max-age=60')
+      .header('access-control-allow-origin', '*');
     if (file.kind === 'redirect') return reply.redirect(file.url, 302);
     void reply.header('content-type', file.contentType);
     if (file.kind === 'playlist') return reply.send(file.body);

@@ -10,6 +10,7 @@ import { canSeeDrafts } from '../common/roles.js';
 import { AppConfig } from '../config/app-config.js';
 import type { AssetEntity } from './asset.entity.js';
 import { AssetsRepository } from './assets.repository.js';
+import { JobsRepository } from './jobs.repository.js';
 import type { PlaybackView } from './media.dto.js';
 import { OBJECT_STORAGE } from './media.tokens.js';
 import { PlaybackSigner } from './playback-signer.js';
@@ -38,6 +39,7 @@ export class PlaybackService {
   constructor(
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     private readonly assets: AssetsRepository,
+    private readonly jobs: JobsRepository,
     private readonly dataSource: DataSource,
     private readonly signer: PlaybackSigner,
     private readonly config: AppConfig,
@@ -46,22 +48,39 @@ export class PlaybackService {
   /** `id` is an asset, a title (movies: its newest ready asset) or an episode. */
   async stream(principal: Principal, id: string, baseUrl: string): Promise<PlaybackView> {
     const asset = await this.resolvePlayable(principal, id);
+    const renditions = asset.renditions.map(({ name, width, height, bandwidth, codecs }) => ({
+      name,
+      width,
+      height,
+      bandwidth,
+      codecs,
+    }));
+    if (asset.status !== 'ready' || !asset.masterPlaylist) {
+      const job = await this.jobs.latestForAsset(asset.id);
+      return {
+        assetId: asset.id,
+        status: asset.status,
+        progress: job && (job.status === 'running' || job.status === 'queued') ? job.progress : null,
+        url: null,
+        expiresAt: null,
+        posterUrl: null,
+        thumbnailsUrl: null,
+        durationSeconds: asset.durationSeconds,
+        renditions,
+      };
+    }
     const { token, expiresAt } = this.signer.sign(asset.id, this.config.env.PLAYBACK_URL_TTL_SECONDS);
     const root = `${(this.config.env.PUBLIC_URL ?? baseUrl).replace(/\/$/, '')}/media/hls/${asset.id}/${token}/`;
     return {
       assetId: asset.id,
+      status: asset.status,
+      progress: null,
       url: root + asset.masterPlaylist,
       expiresAt: expiresAt.toISOString(),
       posterUrl: asset.posterKey ? root + asset.posterKey : null,
       thumbnailsUrl: asset.thumbnailsVttKey ? root + asset.thumbnailsVttKey : null,
       durationSeconds: asset.durationSeconds,
-      renditions: asset.renditions.map(({ name, width, height, bandwidth, codecs }) => ({
-        name,
-        width,
-        height,
-        bandwidth,
-        codecs,
-      })),
+      renditions,
     };
   }
 
@@ -101,9 +120,11 @@ export class PlaybackService {
     let asset = await this.assets.findById(id);
     if (!asset) {
       const episode = await this.dataSource.getRepository(EpisodeEntity).findOneBy({ id });
-      asset = await this.assets.findReadyFor(episode ? { episodeId: episode.id } : { titleId: id });
+      const where = episode ? { episodeId: episode.id } : { titleId: id };
+      // The newest ready asset; else the newest one in progress, to report its status.
+      asset = (await this.assets.findReadyFor(where)) ?? (await this.assets.findLatestFor(where));
     }
-    if (!asset || asset.status !== 'ready' || !asset.masterPlaylist) throw new ApiError('not_playable');
+    if (!asset || asset.status === 'deleted' || asset.status === 'failed') throw new ApiError('not_playable');
     if (!canSeeDrafts(principal.role)) {
       // Viewers play only what is attached to a published title.
       const title = asset.titleId

@@ -52,9 +52,12 @@ export class UploadsService {
     if (input.sha256) {
       const existing = await this.assets.findLiveBySha256(input.sha256);
       if (existing) {
+        // The same content again: reuse it, attached where this upload asked.
+        if (input.attachTo) await this.assets.update(existing.id, attachment);
+        const asset = (await this.assets.findById(existing.id)) ?? existing;
         return {
           duplicate: true,
-          asset: toAssetView(existing, await this.jobs.latestForAsset(existing.id)),
+          asset: toAssetView(asset, await this.jobs.latestForAsset(existing.id)),
           upload: null,
         };
       }

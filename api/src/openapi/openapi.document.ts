@@ -8,6 +8,11 @@ const TAGS: Array<[string, string]> = [
   ['users', 'Accounts and roles'],
   ['titles', 'The catalog: movies and series'],
   ['seasons', 'Seasons and episodes of series'],
+  ['uploads', 'Resumable multipart uploads of source videos'],
+  ['assets', 'Uploaded videos and their renditions'],
+  ['jobs', 'Transcoding attempts and dead letters'],
+  ['playback', 'Signed HLS URLs'],
+  ['progress', 'Where each user stopped watching'],
   ['health', 'Liveness and readiness probes'],
 ];
 

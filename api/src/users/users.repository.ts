@@ -58,4 +58,8 @@ export class UsersRepository {
     if (after) query.where(`(${created}, u.id) > (:createdAt, :id)`, after);
     return query.getMany();
   }
+
+  async deleteByEmail(email: string): Promise<void> {
+    await this.repo.delete({ email });
+  }
 }

@@ -106,4 +106,10 @@ export class UsersService {
     this.logger.log(`Created the first admin account ${email}`);
     return configuredPassword ? { created: true } : { created: true, generatedPassword: password };
   }
+
+  /** Undoes `ensureAdmin` after a failed first start: removes the admin if it is the only user. */
+  async undoFirstAdmin(email: string): Promise<void> {
+    if ((await this.users.count()) !== 1) return;
+    await this.users.deleteByEmail(email.toLowerCase());
+  }
 }

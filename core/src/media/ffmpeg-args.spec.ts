@@ -6,7 +6,8 @@ import {
   DEFAULT_ENCODE_SETTINGS,
   formatCommandLine,
   posterOutputArgs,
-  renditionOutputArgs,
+  renditionsOutputArgs,
+  renditionTeeSlave,
   spriteAssembleArgs,
   spriteTilesOutputArgs,
 } from './ffmpeg-args.js';
@@ -51,67 +52,78 @@ function readable(args: string[]) {
   return {
     head: args.slice(0, graphAt).join(' '),
     filterGraph: args[graphAt + 1]!.split(';'),
-    outputs: outputs(args).map((output) => output.join(' ')),
+    // The tee target holds every rendition's muxer: one line each.
+    outputs: outputs(args).map((output) =>
+      output.includes('tee') ? [...output.slice(0, -1), ...output.at(-1)!.split('|')] : output.join(' '),
+    ),
   };
 }
 
 describe('buildFilterGraph', () => {
-  it('splits the decoded video once: one scaled branch per rung, plus the poster and the tiles', () => {
+  it('splits the decoded video once, between a cascade of rungs, the poster and the tiles', () => {
     expect(buildFilterGraph(spec(source)).split(';')).toMatchInlineSnapshot(`
       [
-        "[0:V:0]split=7[s0][s1][s2][s3][s4][s5][s6]",
-        "[s0]scale=1920:1080,setsar=1,format=yuv420p[v0]",
-        "[s1]scale=1280:720,setsar=1,format=yuv420p[v1]",
-        "[s2]scale=854:480,setsar=1,format=yuv420p[v2]",
-        "[s3]scale=640:360,setsar=1,format=yuv420p[v3]",
-        "[s4]scale=426:240,setsar=1,format=yuv420p[v4]",
-        "[s5]setpts=PTS-STARTPTS,select='eq(selected_n,0)+gte(t,2)*eq(selected_n,1)',scale=1280:720,setsar=1,format=yuvj420p[poster]",
-        "[s6]setpts=PTS-STARTPTS,select='gte(t,1*selected_n)',scale=160:90,setsar=1[tiles]",
+        "[0:V:0]split=3[ladder][stills][thumbs]",
+        "[ladder]scale=1920:1080,setsar=1,format=yuv420p,split=2[v0][next0]",
+        "[next0]scale=1280:720,setsar=1,split=2[v1][next1]",
+        "[next1]scale=854:480,setsar=1,split=2[v2][next2]",
+        "[next2]scale=640:360,setsar=1,split=2[v3][next3]",
+        "[next3]scale=426:240,setsar=1[v4]",
+        "[stills]setpts=PTS-STARTPTS,select='eq(selected_n,0)+gte(t,2)*eq(selected_n,1)',scale=1280:720,setsar=1,format=yuvj420p[poster]",
+        "[thumbs]setpts=PTS-STARTPTS,select='gte(t,1*selected_n)',scale=160:90,setsar=1[tiles]",
       ]
     `);
   });
 
   it('drops frames before the split when the source is above 60 fps, and has only rungs without stills', () => {
     expect(buildFilterGraph(spec({ ...source, width: 640, height: 360, frameRate: 120 }, false))).toMatchInlineSnapshot(
-      `"[0:V:0]fps=60,split=2[s0][s1];[s0]scale=640:360,setsar=1,format=yuv420p[v0];[s1]scale=426:240,setsar=1,format=yuv420p[v1]"`,
+      `"[0:V:0]fps=60,split=1[ladder];[ladder]scale=640:360,setsar=1,format=yuv420p,split=2[v0][next0];[next0]scale=426:240,setsar=1[v1]"`,
     );
   });
 
   it('sizes a rotated source from its displayed (portrait) size: ffmpeg autorotates before the graph', () => {
     const graph = buildFilterGraph(spec({ ...source, width: 1080, height: 1920, rotation: 90 }));
-    expect(graph).toContain('[s0]scale=1080:1920,');
+    expect(graph).toContain('[ladder]scale=1080:1920,');
     expect(graph).toContain('scale=160:284,setsar=1[tiles]');
     expect(graph).not.toMatch(/transpose|rotate/);
   });
 });
 
-describe('renditionOutputArgs', () => {
-  it('encodes one rung to its own fMP4 HLS playlist with keyframes on the segment grid', () => {
-    const plan = planLadder(source);
-    expect(renditionOutputArgs(plan.rungs[1]!, 1, plan, DEFAULT_ENCODE_SETTINGS)).toMatchInlineSnapshot(`
+describe('renditionsOutputArgs', () => {
+  it('encodes every rung and the audio once in one output, fanned out to one HLS muxer per rendition', () => {
+    const plan = planLadder({ ...source, width: 640, height: 360 });
+    expect(renditionsOutputArgs(plan, DEFAULT_ENCODE_SETTINGS)).toMatchInlineSnapshot(`
       [
+        "-map",
+        "[v0]",
         "-map",
         "[v1]",
         "-c:v",
         "libx264",
-        "-preset",
+        "-preset:v",
         "veryfast",
         "-profile:v",
         "high",
-        "-b:v",
-        "2765k",
-        "-maxrate",
-        "3318k",
-        "-bufsize",
-        "5530k",
-        "-g",
+        "-g:v",
         "60",
-        "-keyint_min",
+        "-keyint_min:v",
         "60",
-        "-sc_threshold",
+        "-sc_threshold:v",
         "0",
-        "-force_key_frames",
+        "-force_key_frames:v",
         "expr:gte(t,n_forced*4)",
+        "-b:v:0",
+        "691k",
+        "-maxrate:v:0",
+        "829k",
+        "-bufsize:v:0",
+        "1382k",
+        "-b:v:1",
+        "307k",
+        "-maxrate:v:1",
+        "368k",
+        "-bufsize:v:1",
+        "614k",
         "-map",
         "0:a:0",
         "-c:a",
@@ -125,42 +137,39 @@ describe('renditionOutputArgs', () => {
         "-map_chapters",
         "-1",
         "-f",
-        "hls",
-        "-hls_time",
-        "4",
-        "-hls_playlist_type",
-        "vod",
-        "-hls_segment_type",
-        "fmp4",
-        "-hls_flags",
-        "independent_segments",
-        "-hls_fmp4_init_filename",
-        "init.mp4",
-        "-hls_segment_filename",
-        "720p/seg_%05d.m4s",
-        "720p/index.m3u8",
+        "tee",
+        "[select=\\'v:0,a\\':f=hls:hls_time=4:hls_playlist_type=vod:hls_segment_type=fmp4:hls_flags=independent_segments:hls_fmp4_init_filename=init.mp4:hls_segment_filename=360p/seg_%05d.m4s]360p/index.m3u8|[select=\\'v:1,a\\':f=hls:hls_time=4:hls_playlist_type=vod:hls_segment_type=fmp4:hls_flags=independent_segments:hls_fmp4_init_filename=init.mp4:hls_segment_filename=240p/seg_%05d.m4s]240p/index.m3u8",
       ]
     `);
   });
 
   it('maps no audio for a silent source, and follows the encode settings', () => {
     const plan = planLadder({ ...source, audioCodec: null, audioChannels: 0, frameRate: 25 });
-    const args = renditionOutputArgs(plan.rungs[0]!, 0, plan, {
-      preset: 'medium',
-      segmentSeconds: 6,
-      keyframeIntervalSeconds: 3,
-    });
+    const args = renditionsOutputArgs(plan, { preset: 'medium', segmentSeconds: 6, keyframeIntervalSeconds: 3 }).join(
+      ' ',
+    );
     expect(args).not.toContain('0:a:0');
     expect(args).not.toContain('-c:a');
-    expect(args.join(' ')).toContain('-preset medium');
-    expect(args.join(' ')).toContain('-g 75 -keyint_min 75');
-    expect(args.join(' ')).toContain('expr:gte(t,n_forced*6)');
-    expect(args.join(' ')).toContain('-hls_time 6');
+    expect(args).toContain("[select=\\'v:0\\':f=hls:hls_time=6:");
+    expect(args).toContain('-preset:v medium');
+    expect(args).toContain('-g:v 75 -keyint_min:v 75');
+    expect(args).toContain('expr:gte(t,n_forced*6)');
+  });
+
+  it('quotes tee option values so that both unescaping passes leave them whole', () => {
+    const rung = planLadder(source).rungs[1]!;
+    expect(renditionTeeSlave(rung, 1, true, DEFAULT_ENCODE_SETTINGS)).toBe(
+      "[select=\\'v:1,a\\':f=hls:hls_time=4:hls_playlist_type=vod:hls_segment_type=fmp4:hls_flags=independent_segments:" +
+        'hls_fmp4_init_filename=init.mp4:hls_segment_filename=720p/seg_%05d.m4s]720p/index.m3u8',
+    );
+    expect(() =>
+      renditionTeeSlave(rung, 1, true, { ...DEFAULT_ENCODE_SETTINGS, segmentSeconds: "4'" as unknown as number }),
+    ).toThrow(/Unsupported character/);
   });
 });
 
 describe('buildTranscodeArgs', () => {
-  it('is one ffmpeg process: one input, one HLS output per rendition, the poster and the tiles', () => {
+  it('is one ffmpeg process: one input, one tee output of every rendition, the poster and the tiles', () => {
     const args = buildTranscodeArgs(spec(source));
     expect(args.filter((arg) => arg === '-i')).toHaveLength(1);
     expect(args).not.toContain('-var_stream_map');
@@ -176,27 +185,27 @@ describe('buildTranscodeArgs', () => {
       '-i',
       'file:/work/source.mp4',
     ]);
-    const files = outputs(args).map((output) => output.at(-1));
-    expect(files).toEqual([
+    const [tee = '', poster, tiles] = outputs(args).map((output) => output.at(-1)!);
+    expect(tee.split('|').map((slave) => slave.slice(slave.indexOf(']') + 1))).toEqual([
       '1080p/index.m3u8',
       '720p/index.m3u8',
       '480p/index.m3u8',
       '360p/index.m3u8',
       '240p/index.m3u8',
-      'poster.jpg',
-      'sprite-tiles/%05d.png',
     ]);
+    expect([poster, tiles]).toEqual(['poster.jpg', 'sprite-tiles/%05d.png']);
   });
 
-  it('aligns keyframes: every rendition gets the same GOP and the same forced keyframes', () => {
-    const renditions = outputs(buildTranscodeArgs(spec({ ...source, frameRate: 29.97 }))).filter((output) =>
-      output.includes('hls'),
-    );
-    const keyframeArgs = renditions.map((output) => {
-      const at = (flag: string) => output[output.indexOf(flag) + 1];
-      return [at('-g'), at('-keyint_min'), at('-sc_threshold'), at('-force_key_frames')].join(' ');
-    });
-    expect(new Set(keyframeArgs)).toEqual(new Set(['60 60 0 expr:gte(t,n_forced*4)']));
+  it('aligns keyframes: one set of GOP and forced-keyframe options for every rendition', () => {
+    const args = buildTranscodeArgs(spec({ ...source, frameRate: 29.97 }));
+    const at = (flag: string) => args[args.indexOf(flag) + 1];
+    expect([at('-g:v'), at('-keyint_min:v'), at('-sc_threshold:v'), at('-force_key_frames:v')]).toEqual([
+      '60',
+      '60',
+      '0',
+      'expr:gte(t,n_forced*4)',
+    ]);
+    expect(args.filter((arg) => /^-(g|keyint_min|sc_threshold|force_key_frames)(:|$)/.test(arg))).toHaveLength(4);
   });
 
   it('matches the snapshot for a 1080p source with audio', () => {

@@ -488,6 +488,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead-lettered queue messages with their reason
+         * @description Poison messages and jobs whose worker kept dying; newest first.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{id}": {
         parameters: {
             query?: never;
@@ -520,6 +540,42 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Continue watching: your unfinished movies and episodes, newest first */
+        get: operations["listProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/progress/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved position in a movie (title id) or an episode (episode id) */
+        get: operations["getProgress"];
+        /** Save your position (idempotent) */
+        put: operations["saveProgress"];
+        post?: never;
+        /** Forget your position */
+        delete: operations["deleteProgress"];
         options?: never;
         head?: never;
         patch?: never;
@@ -958,18 +1014,80 @@ export interface components {
             items: components["schemas"]["Job"][];
             nextCursor: string | null;
         };
+        DeadLetterList: {
+            items: components["schemas"]["DeadLetter"][];
+        };
+        DeadLetter: {
+            id: string;
+            /** @enum {string} */
+            queue: "jobs" | "events";
+            receiveCount: number;
+            /** Format: date-time */
+            sentAt: string;
+            /** @description Why it was dead-lettered, when the queue keeps it */
+            reason: string | null;
+            jobId: string | null;
+            assetId: string | null;
+            /** @description The raw message (first 2,000 characters) */
+            body: string;
+        };
         Playback: {
             /** Format: uuid */
             assetId: string;
+            /** @description Only `ready` assets have URLs; otherwise this is a 202 with the progress */
+            status: components["schemas"]["AssetStatus"];
+            /** @description Percent of the running transcode, while not ready */
+            progress: number | null;
             /** @description Signed, expiring URL of the HLS master playlist */
-            url: string;
+            url: string | null;
             /** Format: date-time */
-            expiresAt: string;
+            expiresAt: string | null;
             posterUrl: string | null;
             /** @description WebVTT of sprite tiles for seek previews */
             thumbnailsUrl: string | null;
             durationSeconds: number | null;
             renditions: components["schemas"]["Rendition"][];
+        };
+        WatchProgressList: {
+            items: components["schemas"]["WatchProgress"][];
+            nextCursor: string | null;
+        };
+        WatchProgress: {
+            /**
+             * Format: uuid
+             * @description Movie title id or episode id
+             */
+            mediaId: string;
+            /** Format: uuid */
+            titleId: string;
+            /** Format: uuid */
+            episodeId: string | null;
+            positionSeconds: number;
+            durationSeconds: number | null;
+            /** @description True near the end (last 5 % or 30 s) */
+            completed: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+            title: {
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                name: string;
+                /** @enum {string} */
+                kind: "movie" | "series";
+                posterRef: string | null;
+            };
+            episode: {
+                /** Format: uuid */
+                id: string;
+                seasonNumber: number;
+                number: number;
+                name: string;
+            } | null;
+        };
+        SaveProgress: {
+            positionSeconds: number;
+            durationSeconds?: number | null;
         };
     };
     responses: never;
@@ -1021,7 +1139,12 @@ export type UploadPart = components['schemas']['UploadPart'];
 export type CompleteUploadResult = components['schemas']['CompleteUploadResult'];
 export type AssetList = components['schemas']['AssetList'];
 export type JobList = components['schemas']['JobList'];
+export type DeadLetterList = components['schemas']['DeadLetterList'];
+export type DeadLetter = components['schemas']['DeadLetter'];
 export type Playback = components['schemas']['Playback'];
+export type WatchProgressList = components['schemas']['WatchProgressList'];
+export type WatchProgress = components['schemas']['WatchProgress'];
+export type SaveProgress = components['schemas']['SaveProgress'];
 export type $defs = Record<string, never>;
 export interface operations {
     login: {
@@ -3526,6 +3649,53 @@ export interface operations {
             };
         };
     };
+    listDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getJob: {
         parameters: {
             query?: never;
@@ -3604,8 +3774,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Ready: signed URLs */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Playback"];
+                };
+            };
+            /** @description Not ready yet: status and progress, no URLs */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3642,6 +3821,241 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProgress: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchProgressList"];
+                };
+            };
+            /** @description Invalid request (validation_failed, invalid_json, invalid_cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchProgress"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveProgress"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchProgress"];
+                };
+            };
+            /** @description Invalid request (validation_failed, invalid_json, invalid_cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Forgotten */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

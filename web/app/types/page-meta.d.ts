@@ -1,0 +1,8 @@
+declare module '#app' {
+  interface PageMeta {
+    /** Reachable without signing in. */
+    public?: boolean;
+  }
+}
+
+export {};
