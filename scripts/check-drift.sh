@@ -6,6 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 generated="$(mktemp --suffix=.yaml)"
 sdk_generated="$(mktemp -d)"
 trap 'rm -rf "$generated" "$sdk_generated"' EXIT
+npm run build -w @aleflix/core >/dev/null
+npm run build -w @aleflix/workers >/dev/null
 npm run build -w @aleflix/api >/dev/null
 node api/dist/openapi/generate-openapi.js "$generated"
 if ! diff -u openapi.yaml "$generated"; then
