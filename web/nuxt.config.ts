@@ -10,6 +10,8 @@ export default defineNuxtConfig({
   ssr: true,
   telemetry: false,
   devtools: { enabled: false },
+  // Ship gzip and brotli copies of the built assets; the server picks one by Accept-Encoding.
+  nitro: { compressPublicAssets: true },
   modules: ['@pinia/nuxt', '@nuxtjs/i18n'],
   css: ['~/assets/css/main.css'],
   alias: { '@aleflix/sdk': sdkSource },

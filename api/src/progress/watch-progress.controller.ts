@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
@@ -34,11 +35,21 @@ export class WatchProgressController {
   }
 
   @Get(':mediaId')
-  @ApiOperation({ summary: 'Your saved position in a movie (title id) or an episode (episode id)' })
+  @ApiOperation({
+    summary: 'Your saved position in a movie (title id) or an episode (episode id)',
+    description: '204 when nothing is saved yet; 404 when there is no such movie or episode for you.',
+  })
   @ApiOk(WatchProgressSchema)
+  @ApiResponse({ status: 204, description: 'Nothing saved yet' })
   @ApiProblems(401, 403, 404)
-  getProgress(@CurrentPrincipal() principal: Principal, @Param('mediaId', { schema: MediaIdSchema }) mediaId: string) {
-    return this.progress.get(principal, mediaId);
+  async getProgress(
+    @CurrentPrincipal() principal: Principal,
+    @Param('mediaId', { schema: MediaIdSchema }) mediaId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const saved = await this.progress.get(principal, mediaId);
+    if (!saved) void reply.status(204);
+    return saved ?? undefined;
   }
 
   @Put(':mediaId')

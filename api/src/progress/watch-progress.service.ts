@@ -32,7 +32,8 @@ export class WatchProgressService {
     const media = await this.resolve(principal, mediaId);
     const duration = input.durationSeconds ?? null;
     const position = duration ? Math.min(input.positionSeconds, duration) : input.positionSeconds;
-    const completed = duration !== null && (position >= duration * 0.95 || duration - position <= 30);
+    // Done once what is left is under 5 % of the whole, and never more than 30 s (credits).
+    const completed = duration !== null && duration - position <= Math.max(1, Math.min(30, duration * 0.05));
     await this.repo.upsert(
       {
         userId: principal.userId,
@@ -45,14 +46,16 @@ export class WatchProgressService {
       },
       { conflictPaths: ['userId', 'mediaId'] },
     );
-    return this.get(principal, mediaId);
+    const saved = await this.get(principal, mediaId);
+    if (!saved) throw ApiError.notFound('Progress');
+    return saved;
   }
 
-  async get(principal: Principal, mediaId: string): Promise<WatchProgressView> {
-    if (!UUID.test(mediaId)) throw ApiError.notFound('Progress');
+  /** The saved position, or null when there is none yet (not an error: most media is unwatched). */
+  async get(principal: Principal, mediaId: string): Promise<WatchProgressView | null> {
+    const media = await this.resolve(principal, mediaId);
     const row = await this.repo.findOneBy({ userId: principal.userId, mediaId });
-    if (!row) throw ApiError.notFound('Progress');
-    return this.view(row, await this.resolve(principal, mediaId));
+    return row ? this.view(row, media) : null;
   }
 
   /** Unfinished items, most recently watched first. */

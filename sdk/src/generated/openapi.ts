@@ -569,7 +569,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your saved position in a movie (title id) or an episode (episode id) */
+        /**
+         * Your saved position in a movie (title id) or an episode (episode id)
+         * @description 204 when nothing is saved yet; 404 when there is no such movie or episode for you.
+         */
         get: operations["getProgress"];
         /** Save your position (idempotent) */
         put: operations["saveProgress"];
@@ -3917,6 +3920,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WatchProgress"];
                 };
+            };
+            /** @description Nothing saved yet */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing, invalid or expired credentials */
             401: {

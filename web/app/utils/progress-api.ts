@@ -1,6 +1,6 @@
-// Watch progress kept by the API, through the SDK. These endpoints are proposed, not built:
+// Watch progress kept by the API, through the SDK:
 //   GET    /me/progress?limit=N       -> { items: WatchProgress[], nextCursor }  (unfinished, newest first)
-//   GET    /me/progress/{mediaId}     -> WatchProgress, or 404 not_found
+//   GET    /me/progress/{mediaId}     -> WatchProgress, or 204 when nothing is saved yet
 //   PUT    /me/progress/{mediaId}     { positionSeconds, durationSeconds } -> WatchProgress
 //   DELETE /me/progress/{mediaId}     -> 204
 // `mediaId` is a movie's title id or an episode id (what GET /media/stream/{id} takes).
@@ -14,8 +14,9 @@ export function createApiProgressBackend(client: Pick<AleflixClient, 'request'>)
     kind: 'api',
     get: async (mediaId) => {
       try {
-        return (await request('get', '/me/progress/{mediaId}', { params: { path: { mediaId } } }))
-          .data as WatchProgress;
+        // 204 (nothing saved yet) comes back without data.
+        return ((await request('get', '/me/progress/{mediaId}', { params: { path: { mediaId } } })).data ??
+          null) as WatchProgress | null;
       } catch (error) {
         if (error instanceof AleflixApiError && error.code === 'not_found') return null;
         throw error;
