@@ -30,24 +30,24 @@ export class JobEventsService {
     const at = new Date(event.at);
     switch (event.type) {
       case 'started':
-        await this.jobs.transition(job.id, ['queued', 'running'], {
-          status: 'running',
-          startedAt: at,
-          workerId: event.workerId,
-          progress: 0,
+      case 'progress': {
+        const changes =
+          event.type === 'started'
+            ? { status: 'running' as const, startedAt: at, workerId: event.workerId, progress: 0 }
+            : {
+                status: 'running' as const,
+                workerId: event.workerId,
+                progress: event.percent,
+                speed: event.speed,
+                etaSeconds: event.etaSeconds,
+              };
+        await this.jobs.repo().manager.transaction(async (manager) => {
+          if (await this.jobs.transition(job.id, ['queued', 'running'], changes, manager)) {
+            await this.assets.transition(job.assetId, ['queued'], { status: 'processing' }, manager);
+          }
         });
-        await this.assets.transition(job.assetId, ['queued'], { status: 'processing' });
         return;
-      case 'progress':
-        await this.jobs.transition(job.id, ['queued', 'running'], {
-          status: 'running',
-          workerId: event.workerId,
-          progress: event.percent,
-          speed: event.speed,
-          etaSeconds: event.etaSeconds,
-        });
-        await this.assets.transition(job.assetId, ['queued'], { status: 'processing' });
-        return;
+      }
       case 'ready':
         return this.ready(job, event);
       case 'failed':
@@ -103,22 +103,31 @@ export class JobEventsService {
   }
 
   private async failed(job: JobEntity, event: JobFailedEvent): Promise<void> {
-    const changed = await this.jobs.transition(job.id, ['queued', 'running'], {
-      status: 'failed',
-      errorCode: event.code,
-      errorMessage: event.message.slice(0, 2000),
-      workerId: event.workerId,
-      finishedAt: new Date(event.at),
-    });
-    if (!changed) return;
-    const asset = await this.assets.findById(job.assetId);
-    if (!asset || asset.status === 'deleted') return;
-    // A failed re-transcode leaves the asset playable from its previous outputs.
-    const status = asset.outputPrefix ? 'ready' : 'failed';
-    await this.assets.transition(job.assetId, ['queued', 'processing', 'ready', 'failed'], {
-      status,
-      errorCode: event.code,
-      errorMessage: event.message.slice(0, 2000),
+    // Job and asset change together, so nobody reads a failed job on a still-processing asset.
+    await this.jobs.repo().manager.transaction(async (manager) => {
+      const changed = await this.jobs.transition(
+        job.id,
+        ['queued', 'running'],
+        {
+          status: 'failed',
+          errorCode: event.code,
+          errorMessage: event.message.slice(0, 2000),
+          workerId: event.workerId,
+          finishedAt: new Date(event.at),
+        },
+        manager,
+      );
+      if (!changed) return;
+      const asset = await this.assets.findById(job.assetId, manager);
+      if (!asset || asset.status === 'deleted') return;
+      // A failed re-transcode leaves the asset playable from its previous outputs.
+      const status = asset.outputPrefix ? 'ready' : 'failed';
+      await this.assets.transition(
+        job.assetId,
+        ['queued', 'processing', 'ready', 'failed'],
+        { status, errorCode: event.code, errorMessage: event.message.slice(0, 2000) },
+        manager,
+      );
     });
   }
 
