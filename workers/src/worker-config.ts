@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
-  createObjectStorage,
+  createObjectStorageFromUrl,
   parseStorageUrl,
   SqsMessageQueue,
   type MessageQueue,
@@ -66,17 +66,10 @@ export function createWorkerAdapters(config: WorkerConfig): {
   events: MessageQueue;
 } {
   const aws = { region: config.AWS_REGION, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) };
-  const parsed = parseStorageUrl(config.STORAGE_URL);
-  const storage = createObjectStorage(
-    parsed.kind === 's3'
-      ? {
-          ...parsed,
-          region: parsed.region ?? aws.region,
-          ...(aws.endpoint && !parsed.endpoint ? { endpoint: aws.endpoint } : {}),
-          forcePathStyle: parsed.forcePathStyle ?? config.S3_FORCE_PATH_STYLE,
-        }
-      : parsed,
-  );
+  const storage = createObjectStorageFromUrl(config.STORAGE_URL, {
+    ...aws,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
   const sqs = new SQSClient(aws);
   return {
     storage,

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
-  createObjectStorage,
-  parseStorageUrl,
+  createObjectStorageFromUrl,
   sqlClientFrom,
   SqlMessageQueue,
   SqsMessageQueue,
@@ -17,13 +16,10 @@ export const EVENTS_QUEUE_NAME = 'transcode-events';
 
 /** Local files under ALEFLIX_HOME/media by default; S3 when STORAGE_URL is s3://. */
 export function createObjectStorageFor(config: AppConfig): ObjectStorage {
-  const parsed = parseStorageUrl(config.env.STORAGE_URL ?? join(config.home, 'media'));
-  if (parsed.kind === 'local') return createObjectStorage(parsed);
-  return createObjectStorage({
-    ...parsed,
-    region: parsed.region ?? config.env.AWS_REGION,
-    ...(config.env.AWS_ENDPOINT_URL && !parsed.endpoint ? { endpoint: config.env.AWS_ENDPOINT_URL } : {}),
-    forcePathStyle: parsed.forcePathStyle ?? config.env.S3_FORCE_PATH_STYLE,
+  return createObjectStorageFromUrl(config.env.STORAGE_URL ?? join(config.home, 'media'), {
+    region: config.env.AWS_REGION,
+    ...(config.env.AWS_ENDPOINT_URL ? { endpoint: config.env.AWS_ENDPOINT_URL } : {}),
+    forcePathStyle: config.env.S3_FORCE_PATH_STYLE,
   });
 }
 

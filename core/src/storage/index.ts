@@ -25,4 +25,9 @@ export {
   type S3StorageConfig,
   type StorageConfig,
 } from './storage-url.js';
-export { createObjectStorage, type CreateObjectStorageOptions } from './storage.factory.js';
+export {
+  createObjectStorage,
+  createObjectStorageFromUrl,
+  type CreateObjectStorageOptions,
+  type S3Defaults,
+} from './storage.factory.js';

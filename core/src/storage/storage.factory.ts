@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { LocalObjectStorage } from './local.storage.js';
 import { createS3Client, S3ObjectStorage } from './s3.storage.js';
-import type { StorageConfig } from './storage-url.js';
+import { parseStorageUrl, type StorageConfig } from './storage-url.js';
 import type { ObjectStorage } from './storage.port.js';
 
 export interface CreateObjectStorageOptions {
@@ -20,4 +20,26 @@ export function createObjectStorage(config: StorageConfig, options: CreateObject
       ...(config.forcePathStyle !== undefined ? { forcePathStyle: config.forcePathStyle } : {}),
     });
   return new S3ObjectStorage({ bucket: config.bucket, client, ...(config.prefix ? { prefix: config.prefix } : {}) });
+}
+
+/** Settings from the environment that apply when the URL itself does not say. */
+export interface S3Defaults {
+  region: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+}
+
+/**
+ * STORAGE_URL to adapter, the one way the API and every worker entrypoint do it: options in
+ * the URL (`?region=&endpoint=&forcePathStyle=`) win over the AWS_* environment defaults.
+ */
+export function createObjectStorageFromUrl(url: string, defaults: S3Defaults): ObjectStorage {
+  const parsed = parseStorageUrl(url);
+  if (parsed.kind === 'local') return createObjectStorage(parsed);
+  return createObjectStorage({
+    ...parsed,
+    region: parsed.region ?? defaults.region,
+    ...(defaults.endpoint && !parsed.endpoint ? { endpoint: defaults.endpoint } : {}),
+    forcePathStyle: parsed.forcePathStyle ?? defaults.forcePathStyle,
+  });
 }
