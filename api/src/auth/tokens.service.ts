@@ -3,6 +3,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { AppConfig } from '../config/app-config.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
+import { isUuid } from '../common/ids.js';
 
 export interface AccessClaims {
   userId: string;
@@ -13,7 +14,6 @@ export interface AccessClaims {
 const ISSUER = 'aleflix';
 const VERIFIED_CACHE_SIZE = 10_000;
 const AUDIENCE = 'aleflix-api';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Signs and verifies access JWTs (HS256 only: `alg: none` and algorithm swaps fail
@@ -74,7 +74,7 @@ export class TokensService {
         throw new ApiError('token_invalid', 'Token is missing required claims');
       }
       // Both ids are looked up in uuid columns: anything else would fail there (500), not here.
-      if (!UUID.test(sid) || !UUID.test(sub)) throw new ApiError('token_invalid', 'Token claims are malformed');
+      if (!isUuid(sid) || !isUuid(sub)) throw new ApiError('token_invalid', 'Token claims are malformed');
       return {
         claims: { userId: sub, sessionId: sid, issuedAt: new Date(iat * 1000) },
         expiresAt: (payload.exp ?? 0) * 1000,

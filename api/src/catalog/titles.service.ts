@@ -22,8 +22,8 @@ import type {
 } from './titles.dto.js';
 import { toTitleDetailView, toTitleView } from './titles.mapper.js';
 import { TitlesRepository, type TitleFilter, type TitlePosition } from './titles.repository.js';
+import { isUuid } from '../common/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG_ATTEMPTS = 5;
 
 const CursorSchema = z.union([
@@ -137,7 +137,7 @@ export class TitlesService {
 
   /** Finds a title by id or slug; hides drafts and archived titles from viewers. */
   async resolve(ref: string, principal?: Principal): Promise<TitleEntity> {
-    const title = UUID.test(ref) ? await this.titles.findById(ref) : await this.titles.findBySlug(ref);
+    const title = isUuid(ref) ? await this.titles.findById(ref) : await this.titles.findBySlug(ref);
     if (!title || (principal && !canSeeDrafts(principal.role) && title.status !== 'published')) {
       throw ApiError.notFound('Title');
     }

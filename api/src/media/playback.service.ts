@@ -14,8 +14,8 @@ import { JobsRepository } from './jobs.repository.js';
 import type { PlaybackView } from './media.dto.js';
 import { OBJECT_STORAGE } from './media.tokens.js';
 import { PlaybackSigner } from './playback-signer.js';
+import { isUuid } from '../common/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SAFE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}\/){0,4}[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 const PRESIGN_SECONDS = 3600;
 
@@ -116,7 +116,7 @@ export class PlaybackService {
   }
 
   private async resolvePlayable(principal: Principal, id: string): Promise<AssetEntity> {
-    if (!UUID.test(id)) throw new ApiError('not_playable', 'Expected an asset, title or episode id');
+    if (!isUuid(id)) throw new ApiError('not_playable', 'Expected an asset, title or episode id');
     let asset = await this.assets.findById(id);
     if (!asset) {
       const episode = await this.dataSource.getRepository(EpisodeEntity).findOneBy({ id });

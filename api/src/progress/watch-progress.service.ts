@@ -10,9 +10,9 @@ import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { canSeeDrafts } from '../common/roles.js';
 import type { ListProgressQuery, SaveProgress, WatchProgressView } from './watch-progress.dto.js';
 import { WatchProgressEntity } from './watch-progress.entity.js';
+import { isUuid } from '../common/ids.js';
 
 const CursorSchema = z.object({ u: z.string(), i: z.uuid() });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Media {
   title: TitleEntity;
@@ -91,13 +91,13 @@ export class WatchProgressService {
   }
 
   async remove(principal: Principal, mediaId: string): Promise<void> {
-    if (!UUID.test(mediaId)) return;
+    if (!isUuid(mediaId)) return;
     await this.repo.delete({ userId: principal.userId, mediaId });
   }
 
   /** A movie (title id) or an episode (episode id) the caller may watch. */
   private async resolve(principal: Principal, mediaId: string): Promise<Media> {
-    if (!UUID.test(mediaId)) throw ApiError.notFound('Movie or episode');
+    if (!isUuid(mediaId)) throw ApiError.notFound('Movie or episode');
     const episode = await this.dataSource.getRepository(EpisodeEntity).findOneBy({ id: mediaId });
     let media: Media | null = null;
     if (episode) {
