@@ -173,4 +173,14 @@ describe.each(databaseTargets())('job events on $name', (target) => {
     expect(existsSync(join(t.home, 'media', `assets/${ids.assetId}/attempts/1/run-late/master.m3u8`))).toBe(false);
     expect((await t.request('GET', `/jobs/${ids.jobId}`, { token: editor })).json().status).toBe('cancelled');
   });
+
+  it('lists assets with the latest job of each', async () => {
+    const ids = await queuedAsset();
+    await deliver(ready(ids, 'run-listed'));
+    const retry = (await t.request('POST', `/assets/${ids.assetId}/retranscode`, { token: editor })).json();
+    const listed = (await t.request('GET', '/assets', { token: editor, query: { limit: '100' } })).json().items;
+    const mine = listed.find((item: any) => item.id === ids.assetId);
+    expect(mine.job).toMatchObject({ id: retry.job.id, attempt: 2 });
+    expect(listed.every((item: any) => item.job !== null)).toBe(true);
+  });
 });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { MAX_PAGE_SIZE, pageLimit } from '../common/paging.js';
 import { name, text } from '../common/zod-text.js';
 import { SLUG_PATTERN } from './slug.js';
 import { TITLE_KINDS, TITLE_STATUSES } from './title.entity.js';
 
-export const MAX_PAGE_SIZE = 100;
 export const TITLE_SORTS = ['-createdAt', 'createdAt', 'name', '-name', 'year', '-year', 'relevance'] as const;
 export type TitleSort = (typeof TITLE_SORTS)[number];
 
@@ -110,13 +110,7 @@ export const ListTitlesQuerySchema = z.object({
   year: z.coerce.number().int().min(1870).max(2100).optional(),
   q: text(200).optional().describe('Full-text search over name and synopsis (Portuguese and English, accents ignored)'),
   sort: z.enum(TITLE_SORTS).optional().describe('Default: relevance when q is given, else -createdAt'),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(20)
-    .transform((value) => Math.min(value, MAX_PAGE_SIZE))
-    .describe(`Page size; values above ${MAX_PAGE_SIZE} are clamped`),
+  limit: pageLimit(20).describe(`Page size; values above ${MAX_PAGE_SIZE} are clamped`),
   cursor: z.string().max(1000).optional(),
 });
 export type ListTitlesQuery = z.infer<typeof ListTitlesQuerySchema>;

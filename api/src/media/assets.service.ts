@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { z } from 'zod';
 import type { ObjectStorage } from '@aleflix/core';
 import { ApiError } from '../common/api-error.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeTimeCursor, timePage } from '../common/paging.js';
 import type { AssetEntity } from './asset.entity.js';
 import { AssetsRepository } from './assets.repository.js';
 import { AttachmentResolver } from './attachment.resolver.js';
@@ -12,8 +11,6 @@ import type { AssetView, Attachment, ListAssetsQuery } from './media.dto.js';
 import { toAssetView } from './media.mapper.js';
 import { OBJECT_STORAGE } from './media.tokens.js';
 import { objectKeys } from './object-keys.js';
-
-const PageCursorSchema = z.object({ c: z.string(), i: z.uuid() });
 
 @Injectable()
 export class AssetsService {
@@ -28,20 +25,16 @@ export class AssetsService {
   ) {}
 
   async list(query: ListAssetsQuery): Promise<{ items: AssetView[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor, PageCursorSchema) : undefined;
+    const after = decodeTimeCursor(query.cursor);
     const rows = await this.assets.page(
       { ...(query.status ? { status: query.status } : {}), ...(query.titleId ? { titleId: query.titleId } : {}) },
       query.limit,
-      after ? { createdAt: after.c, id: after.i } : undefined,
+      after ? { createdAt: after.at, id: after.id } : undefined,
     );
-    const page = rows.slice(0, query.limit);
-    const items = await Promise.all(
-      page.map(async (asset) => toAssetView(asset, await this.jobs.latestForAsset(asset.id))),
-    );
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > query.limit && last ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id }) : null;
-    return { items, nextCursor };
+    const { page, nextCursor } = timePage(rows, query.limit, (asset) => asset.createdAt);
+    // One query for the latest job of every asset on the page, not one per asset.
+    const jobs = await this.jobs.latestForAssets(page.map((asset) => asset.id));
+    return { items: page.map((asset) => toAssetView(asset, jobs.get(asset.id) ?? null)), nextCursor };
   }
 
   async get(id: string): Promise<AssetView> {

@@ -18,6 +18,19 @@ export class JobsRepository {
     return this.repo(manager).findOne({ where: { assetId }, order: { attempt: 'DESC' } });
   }
 
+  /** The latest job of each asset, in one query. */
+  async latestForAssets(assetIds: readonly string[]): Promise<Map<string, JobEntity>> {
+    if (assetIds.length === 0) return new Map();
+    const jobs = await this.repo()
+      .createQueryBuilder('j')
+      .distinctOn(['j.asset_id'])
+      .where('j.asset_id IN (:...assetIds)', { assetIds })
+      .orderBy('j.asset_id')
+      .addOrderBy('j.attempt', 'DESC')
+      .getMany();
+    return new Map(jobs.map((job) => [job.assetId, job]));
+  }
+
   insert(values: Pick<JobEntity, 'assetId' | 'attempt' | 'outputPrefix'>, manager?: EntityManager): Promise<JobEntity> {
     const repo = this.repo(manager);
     return repo.save(repo.create({ ...values, status: 'queued', progress: 0 }));

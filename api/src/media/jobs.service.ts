@@ -1,14 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DeadLetter, MessageQueue } from '@aleflix/core';
-import { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeTimeCursor, timePage } from '../common/paging.js';
 import { JobsRepository } from './jobs.repository.js';
 import type { DeadLetterView, JobView, ListJobsQuery } from './media.dto.js';
 import { EVENTS_QUEUE, JOBS_QUEUE } from './media.tokens.js';
 import { toJobView } from './media.mapper.js';
-
-const PageCursorSchema = z.object({ c: z.string(), i: z.uuid() });
 
 @Injectable()
 export class JobsService {
@@ -30,16 +27,13 @@ export class JobsService {
   }
 
   async list(query: ListJobsQuery): Promise<{ items: JobView[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor, PageCursorSchema) : undefined;
+    const after = decodeTimeCursor(query.cursor);
     const rows = await this.jobs.page(
       { ...(query.assetId ? { assetId: query.assetId } : {}), ...(query.status ? { status: query.status } : {}) },
       query.limit,
-      after ? { createdAt: after.c, id: after.i } : undefined,
+      after ? { createdAt: after.at, id: after.id } : undefined,
     );
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > query.limit && last ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id }) : null;
+    const { page, nextCursor } = timePage(rows, query.limit, (job) => job.createdAt);
     return { items: page.map(toJobView), nextCursor };
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursor, pageLimit } from '../common/paging.js';
 import { name } from '../common/zod-text.js';
 import { ASSET_STATUSES } from './asset.entity.js';
 import { JOB_STATUSES } from './job.entity.js';
@@ -136,13 +137,8 @@ export const CompleteUploadResultSchema = z.object({ asset: AssetSchema }).meta(
 export const ListAssetsQuerySchema = z.object({
   status: AssetStatusSchema.optional(),
   titleId: z.uuid().optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(20)
-    .transform((n) => Math.min(n, 100)),
-  cursor: z.string().max(500).optional(),
+  limit: pageLimit(20),
+  cursor: pageCursor,
 });
 export type ListAssetsQuery = z.infer<typeof ListAssetsQuerySchema>;
 
@@ -153,13 +149,8 @@ export const AssetListSchema = z
 export const ListJobsQuerySchema = z.object({
   assetId: z.uuid().optional(),
   status: JobStatusSchema.optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(20)
-    .transform((n) => Math.min(n, 100)),
-  cursor: z.string().max(500).optional(),
+  limit: pageLimit(20),
+  cursor: pageCursor,
 });
 export type ListJobsQuery = z.infer<typeof ListJobsQuerySchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursor, pageLimit } from '../common/paging.js';
 
 export const SaveProgressSchema = z
   .strictObject({
@@ -34,12 +35,7 @@ export const WatchProgressListSchema = z
   .meta({ id: 'WatchProgressList' });
 
 export const ListProgressQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(20)
-    .transform((n) => Math.min(n, 100)),
-  cursor: z.string().max(500).optional(),
+  limit: pageLimit(20),
+  cursor: pageCursor,
 });
 export type ListProgressQuery = z.infer<typeof ListProgressQuerySchema>;

@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { EpisodeEntity } from '../catalog/episode.entity.js';
 import { SeasonEntity } from '../catalog/season.entity.js';
 import { TitleEntity } from '../catalog/title.entity.js';
 import { ApiError } from '../common/api-error.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeTimeCursor, timePage } from '../common/paging.js';
 import { canSeeDrafts } from '../common/roles.js';
 import type { ListProgressQuery, SaveProgress, WatchProgressView } from './watch-progress.dto.js';
 import { WatchProgressEntity } from './watch-progress.entity.js';
 import { isUuid } from '../common/ids.js';
-
-const CursorSchema = z.object({ u: z.string(), i: z.uuid() });
 
 interface Media {
   title: TitleEntity;
@@ -63,7 +60,7 @@ export class WatchProgressService {
     principal: Principal,
     query: ListProgressQuery,
   ): Promise<{ items: WatchProgressView[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor, CursorSchema) : undefined;
+    const after = decodeTimeCursor(query.cursor);
     const builder = this.repo
       .createQueryBuilder('p')
       .where('p.user_id = :userId AND p.completed = false', { userId: principal.userId })
@@ -72,22 +69,18 @@ export class WatchProgressService {
       .limit(query.limit + 1);
     if (after) {
       builder.andWhere(
-        `(date_trunc('milliseconds', p.updated_at), p.id) < (CAST(:u AS timestamptz), CAST(:i AS uuid))`,
+        `(date_trunc('milliseconds', p.updated_at), p.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))`,
         after,
       );
     }
     const rows = await builder.getMany();
+    const { page, nextCursor } = timePage(rows, query.limit, (row) => row.updatedAt);
     const items: WatchProgressView[] = [];
-    for (const row of rows.slice(0, query.limit)) {
+    for (const row of page) {
       const media = await this.resolve(principal, row.mediaId).catch(() => undefined);
       if (media) items.push(this.view(row, media));
     }
-    const last = rows.slice(0, query.limit).at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > query.limit && last ? encodeCursor({ u: last.updatedAt.toISOString(), i: last.id }) : null,
-    };
+    return { items, nextCursor };
   }
 
   async remove(principal: Principal, mediaId: string): Promise<void> {

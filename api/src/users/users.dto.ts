@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursor, pageLimit } from '../common/paging.js';
 import { ROLES } from '../common/roles.js';
 
 export const RoleSchema = z.enum(ROLES).meta({ id: 'Role', description: 'admin > editor > viewer' });
@@ -27,13 +28,8 @@ export const UserListSchema = z
   .meta({ id: 'UserList' });
 
 export const ListUsersQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(50)
-    .transform((n) => Math.min(n, 100)),
-  cursor: z.string().max(500).optional(),
+  limit: pageLimit(50),
+  cursor: pageCursor,
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuerySchema>;
 

@@ -1,18 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { z } from 'zod';
 import { PasswordHasher } from '../auth/password.hasher.js';
 import type { Principal } from '../auth/principal.js';
 import { SessionsRepository } from '../auth/sessions.repository.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { randomSecret } from '../common/crypto.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeTimeCursor, timePage } from '../common/paging.js';
 import type { Role } from '../common/roles.js';
 import type { ChangePassword, CreateUser, ListUsersQuery, UpdateUser, UserView } from './users.dto.js';
 import { toUserView } from './users.mapper.js';
 import { UsersRepository } from './users.repository.js';
-
-const UserCursorSchema = z.object({ c: z.iso.datetime(), i: z.uuid() });
 
 @Injectable()
 export class UsersService {
@@ -32,12 +29,12 @@ export class UsersService {
   }
 
   async list(query: ListUsersQuery): Promise<{ items: UserView[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor, UserCursorSchema) : undefined;
-    const rows = await this.users.page(query.limit, after ? { createdAt: new Date(after.c), id: after.i } : undefined);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > query.limit && last ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id }) : null;
+    const after = decodeTimeCursor(query.cursor);
+    const rows = await this.users.page(
+      query.limit,
+      after ? { createdAt: new Date(after.at), id: after.id } : undefined,
+    );
+    const { page, nextCursor } = timePage(rows, query.limit, (user) => user.createdAt);
     return { items: page.map(toUserView), nextCursor };
   }
 
