@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { transitionStatus } from '../database/status-transition.js';
 import { DataSource, In, Not, type EntityManager, type Repository } from 'typeorm';
 import { AssetEntity, type AssetStatus } from './asset.entity.js';
 
@@ -70,12 +71,6 @@ export class AssetsRepository {
     changes: Partial<AssetEntity>,
     manager?: EntityManager,
   ): Promise<boolean> {
-    const result = await this.repo(manager)
-      .createQueryBuilder()
-      .update()
-      .set(changes as never)
-      .where('id = :id AND status IN (:...from)', { id, from })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    return transitionStatus(this.repo(manager), id, from, changes);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { transitionStatus } from '../database/status-transition.js';
 import { DataSource, LessThan, type EntityManager, type Repository } from 'typeorm';
 import { JobEntity, type JobStatus } from './job.entity.js';
 
@@ -63,13 +64,7 @@ export class JobsRepository {
     changes: Partial<JobEntity>,
     manager?: EntityManager,
   ): Promise<boolean> {
-    const result = await this.repo(manager)
-      .createQueryBuilder()
-      .update()
-      .set(changes as never)
-      .where('id = :id AND status IN (:...from)', { id, from })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    return transitionStatus(this.repo(manager), id, from, changes);
   }
 
   /** Jobs queued for longer than `olderThan` (their message may have been lost). */
