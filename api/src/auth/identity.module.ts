@@ -12,6 +12,7 @@ import { AuthService } from './auth.service.js';
 import { Authenticator } from './authenticator.service.js';
 import { LoginRateLimiter } from './login-rate-limiter.js';
 import { PasswordHasher } from './password.hasher.js';
+import { SessionCache } from './session-cache.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TokensService } from './tokens.service.js';
 
@@ -26,6 +27,7 @@ import { TokensService } from './tokens.service.js';
     UsersService,
     PasswordHasher,
     TokensService,
+    SessionCache,
     SessionsRepository,
     ApiKeysRepository,
     ApiKeysService,

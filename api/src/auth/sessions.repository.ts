@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { UserEntity } from '../users/user.entity.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
+import { SessionCache } from './session-cache.js';
 import { SessionEntity } from './session.entity.js';
+
+export interface SessionWithUser {
+  session: SessionEntity;
+  user: UserEntity;
+}
 
 export interface RefreshTokenRecord {
   token: RefreshTokenEntity;
@@ -11,7 +17,10 @@ export interface RefreshTokenRecord {
 
 @Injectable()
 export class SessionsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: SessionCache,
+  ) {}
 
   /** Opens a session with its first refresh token, atomically. */
   createWithToken(userId: string, tokenHash: string, expiresAt: Date): Promise<SessionEntity> {
@@ -50,6 +59,7 @@ export class SessionsRepository {
     await this.dataSource
       .getRepository(SessionEntity)
       .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
+    this.cache.invalidate();
   }
 
   async revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<void> {
@@ -61,10 +71,15 @@ export class SessionsRepository {
       .where('user_id = :userId AND revoked_at IS NULL', { userId });
     if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
     await query.execute();
+    this.cache.invalidate();
   }
 
-  /** A session with its user, in one query. */
-  async findWithUser(id: string): Promise<{ session: SessionEntity; user: UserEntity } | null> {
+  /** A session with its user, from the short-lived cache or in one query. */
+  findWithUser(id: string): Promise<SessionWithUser | null> {
+    return this.cache.get(id, (sessionId) => this.loadWithUser(sessionId));
+  }
+
+  private async loadWithUser(id: string): Promise<SessionWithUser | null> {
     // Plain SQL on purpose: this runs on every authenticated request, and TypeORM's
     // relation loading costs several times the query itself.
     const rows: SessionUserRow[] = await this.dataSource.query(

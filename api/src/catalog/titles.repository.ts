@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { SqlReader } from '../database/sql-reader.js';
 import { foldForSearch } from './slug.js';
 import type { TitleSort } from './titles.dto.js';
 import { TitleEntity, type TitleKind, type TitleStatus } from './title.entity.js';
@@ -46,7 +47,10 @@ const SORT_KEYS: Record<
 
 @Injectable()
 export class TitlesRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reader: SqlReader,
+  ) {}
 
   private repo(manager?: EntityManager): Repository<TitleEntity> {
     return (manager ?? this.dataSource.manager).getRepository(TitleEntity);
@@ -145,7 +149,8 @@ export class TitlesRepository {
         );
       }
     }
-    const rows: TitleRow[] = await this.dataSource.query(
+    const rows = await this.reader.rows<TitleRow>(
+      'titles_page',
       `SELECT t.*, (${sortKey})::text AS sort_key FROM titles t
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${orderBy} LIMIT ${bind(request.limit + 1)} OFFSET ${bind(offset)}`,

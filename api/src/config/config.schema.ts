@@ -24,6 +24,13 @@ export const envSchema = z.object({
   ALEFLIX_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
   JWT_SECRET: z.string().min(32).optional(),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
+  AUTH_CACHE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(5_000)
+    .describe('How long an API process may reuse a session lookup; 0 turns the cache off'),
   REFRESH_TOKEN_TTL_DAYS: positiveInt.max(365).default(30),
   BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
   LOGIN_MAX_PER_IP: positiveInt.default(30),

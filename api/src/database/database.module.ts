@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SqlReader } from './sql-reader.js';
 
 /** Provides the one DataSource (already initialised and migrated) to every feature. */
 @Global()
@@ -8,8 +9,8 @@ export class DatabaseModule {
   static forDataSource(dataSource: DataSource): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DataSource, useValue: dataSource }],
-      exports: [DataSource],
+      providers: [{ provide: DataSource, useValue: dataSource }, SqlReader],
+      exports: [DataSource, SqlReader],
     };
   }
 }

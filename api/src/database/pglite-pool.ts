@@ -8,6 +8,12 @@ interface PgResult {
   fields: Results['fields'];
 }
 
+interface QueryConfig {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
 type ConnectCallback = (error: Error | null, client: PGliteClient | null, release: (error?: unknown) => void) => void;
 
 const ACQUIRE_TIMEOUT_MS = 30_000;
@@ -27,8 +33,11 @@ class PGliteClient extends EventEmitter {
    * statement); SQL without parameters through the simple protocol, so that it may hold
    * several statements (migrations do). Then the result is the last statement's.
    */
-  async query(sql: string, params?: unknown[] | ((...args: unknown[]) => void)): Promise<PgResult> {
-    const values = Array.isArray(params) ? params : [];
+  async query(query: string | QueryConfig, params?: unknown[] | ((...args: unknown[]) => void)): Promise<PgResult> {
+    // A config object's `name` asks node-postgres for a prepared statement; PGlite prepares
+    // per call anyway, so the name is ignored.
+    const sql = typeof query === 'string' ? query : query.text;
+    const values = typeof query === 'string' ? (Array.isArray(params) ? params : []) : (query.values ?? []);
     const result =
       values.length > 0 ? await this.db.query(sql, values) : ((await this.db.exec(sql)).at(-1) ?? emptyResult());
     return {
@@ -78,10 +87,10 @@ export class PGlitePool extends EventEmitter {
     );
   }
 
-  async query(sql: string, params?: unknown[]): Promise<PgResult> {
+  async query(query: string | QueryConfig, params?: unknown[]): Promise<PgResult> {
     await this.acquire();
     try {
-      return await this.client.query(sql, params);
+      return await this.client.query(query, params);
     } finally {
       void this.release();
     }

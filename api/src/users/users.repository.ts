@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
+import { SessionCache } from '../auth/session-cache.js';
 import { isUniqueViolation } from '../database/db-errors.js';
 import { UserEntity } from './user.entity.js';
 
@@ -7,7 +8,10 @@ import { UserEntity } from './user.entity.js';
 export class UsersRepository {
   private readonly repo: Repository<UserEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly sessionCache: SessionCache,
+  ) {
     this.repo = dataSource.getRepository(UserEntity);
   }
 
@@ -39,6 +43,7 @@ export class UsersRepository {
     changes: Partial<Pick<UserEntity, 'displayName' | 'role' | 'disabledAt' | 'passwordHash' | 'passwordChangedAt'>>,
   ): Promise<UserEntity | null> {
     await this.repo.update({ id }, changes);
+    this.sessionCache.invalidate();
     return this.findById(id);
   }
 
@@ -61,5 +66,6 @@ export class UsersRepository {
 
   async deleteByEmail(email: string): Promise<void> {
     await this.repo.delete({ email });
+    this.sessionCache.invalidate();
   }
 }
