@@ -112,6 +112,8 @@ describe('renditionsOutputArgs', () => {
         "0",
         "-force_key_frames:v",
         "expr:gte(t,n_forced*4)",
+        "-flags:v",
+        "+global_header",
         "-b:v:0",
         "691k",
         "-maxrate:v:0",
@@ -128,6 +130,8 @@ describe('renditionsOutputArgs', () => {
         "0:a:0",
         "-c:a",
         "aac",
+        "-flags:a",
+        "+global_header",
         "-b:a",
         "128k",
         "-ac",
@@ -223,6 +227,13 @@ describe('poster and sprite', () => {
     expect(posterOutputArgs().join(' ')).toMatchInlineSnapshot(
       `"-map [poster] -frames:v 2 -fps_mode passthrough -c:v mjpeg -q:v 3 -f image2 -update 1 poster.jpg"`,
     );
+  });
+
+  it('falls back to the global -vsync on ffmpeg builds without -fps_mode', () => {
+    const sprite = planSprite({ ...source, durationSeconds: 1000 });
+    expect(posterOutputArgs(true).join(' ')).toContain('-frames:v 2 -vsync passthrough -c:v mjpeg');
+    expect(spriteTilesOutputArgs(sprite, true).join(' ')).toContain('-vsync passthrough');
+    expect(buildTranscodeArgs({ ...spec(source, true), legacyVsync: true })).not.toContain('-fps_mode');
   });
 
   it('writes at most maxTiles tiles, then tiles them in a second tiny run', () => {

@@ -25,6 +25,8 @@ export interface SinglePassSpec {
   poster: PosterPlan | null;
   sprite: SpritePlan | null;
   settings?: Partial<EncodeSettings>;
+  /** Set for ffmpeg builds older than 5.1, which lack `-fps_mode` (see ffmpegFeatures). */
+  legacyVsync?: boolean;
 }
 
 /** `5000000` → `5000k`: what a person would type, and stable in snapshots. */
@@ -135,6 +137,9 @@ export function renditionsOutputArgs(plan: LadderPlan, settings: EncodeSettings)
     '-keyint_min:v', gop,
     '-sc_threshold:v', '0',
     '-force_key_frames:v', `expr:gte(t,n_forced*${settings.segmentSeconds})`,
+    // SPS/PPS in the encoder's extradata, so each init.mp4 carries them in its avcC box.
+    // ffmpeg 5+ asks for this through the tee muxer itself; older builds need it spelled out.
+    '-flags:v', '+global_header',
   ];
   // prettier-ignore
   const rates = plan.rungs.flatMap((rung, i) => [
@@ -143,7 +148,8 @@ export function renditionsOutputArgs(plan: LadderPlan, settings: EncodeSettings)
     `-bufsize:v:${i}`, kbps(rung.bufsize),
   ]);
   const audio = plan.audio
-    ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', kbps(plan.audio.bitrate), '-ac', String(plan.audio.channels)]
+    ? // prettier-ignore
+      ['-map', '0:a:0', '-c:a', 'aac', '-flags:a', '+global_header', '-b:a', kbps(plan.audio.bitrate), '-ac', String(plan.audio.channels)]
     : [];
   const slaves = plan.rungs.map((rung, i) => renditionTeeSlave(rung, i, plan.audio !== null, settings));
   // prettier-ignore
@@ -160,22 +166,31 @@ export function renditionsOutputArgs(plan: LadderPlan, settings: EncodeSettings)
 }
 
 /**
+ * Frames pass with their own timestamps, none duplicated or dropped. Old ffmpeg only has the
+ * global `-vsync`: there it also reaches the renditions, which then keep the source's frame
+ * timing (still aligned across renditions, as every rung encodes the same frames).
+ */
+function passthroughFrames(legacyVsync: boolean): string[] {
+  return legacyVsync ? ['-vsync', 'passthrough'] : ['-fps_mode', 'passthrough'];
+}
+
+/**
  * The poster: both frames of its branch go to the same file, the second overwriting the
  * first. `passthrough` keeps ffmpeg from filling the gap between them with duplicates.
  */
-export function posterOutputArgs(): string[] {
+export function posterOutputArgs(legacyVsync = false): string[] {
   // prettier-ignore
   return [
-    '-map', '[poster]', '-frames:v', '2', '-fps_mode', 'passthrough',
+    '-map', '[poster]', '-frames:v', '2', ...passthroughFrames(legacyVsync),
     '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2', '-update', '1', OUTPUT_FILES.poster,
   ];
 }
 
 /** The sprite's tiles, numbered files in a scratch directory (PNG: they are compressed once, later). */
-export function spriteTilesOutputArgs(sprite: SpritePlan): string[] {
+export function spriteTilesOutputArgs(sprite: SpritePlan, legacyVsync = false): string[] {
   // prettier-ignore
   return [
-    '-map', '[tiles]', '-frames:v', String(sprite.maxTiles), '-fps_mode', 'passthrough',
+    '-map', '[tiles]', '-frames:v', String(sprite.maxTiles), ...passthroughFrames(legacyVsync),
     '-c:v', 'png', '-f', 'image2', SPRITE_TILE_PATTERN,
   ];
 }
@@ -213,8 +228,8 @@ export function buildTranscodeArgs(spec: SinglePassSpec): string[] {
     '-i', spec.input,
     '-filter_complex', buildFilterGraph(spec),
     ...renditionsOutputArgs(spec.plan, settings),
-    ...(spec.poster ? posterOutputArgs() : []),
-    ...(spec.sprite ? spriteTilesOutputArgs(spec.sprite) : []),
+    ...(spec.poster ? posterOutputArgs(spec.legacyVsync) : []),
+    ...(spec.sprite ? spriteTilesOutputArgs(spec.sprite, spec.legacyVsync) : []),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,13 +49,25 @@ describe('resolveFfmpegBinaries', () => {
   it('says how to fix a missing binary', () => {
     const error = (() => {
       try {
-        resolveFfmpegBinaries({ PATH: join(root, 'empty') });
+        resolveFfmpegBinaries({ PATH: join(root, 'empty') }, () => null);
       } catch (caught) {
         return caught;
       }
     })();
     expect(error).toBeInstanceOf(FfmpegNotFoundError);
     expect(String(error)).toMatch(/ffmpeg not found: install it .* or set FFMPEG_PATH/);
+  });
+
+  it('falls back to the optional npm packages when PATH has no ffmpeg, and those run', () => {
+    const resolved = resolveFfmpegBinaries({ PATH: join(root, 'empty') });
+    expect(resolved.ffmpeg).toMatch(/node_modules\/@ffmpeg-installer\/[^/]+\/ffmpeg$/);
+    expect(resolved.ffprobe).toMatch(/node_modules\/@ffprobe-installer\/[^/]+\/ffprobe$/);
+    expect(execFileSync(resolved.ffmpeg, ['-version'], { encoding: 'utf8' })).toMatch(/^ffmpeg version/);
+    expect(execFileSync(resolved.ffprobe, ['-version'], { encoding: 'utf8' })).toMatch(/^ffprobe version/);
+  });
+
+  it('prefers ffmpeg on PATH to the npm packages', () => {
+    expect(resolveFfmpegBinaries({ PATH: second }).ffmpeg).toBe(ffmpegInSecond);
   });
 
   it('ignores empty and relative PATH entries (never the current directory)', () => {

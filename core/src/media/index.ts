@@ -17,7 +17,13 @@ export {
   type EncodeSettings,
   type SinglePassSpec,
 } from './ffmpeg-args.js';
-export { FfmpegNotFoundError, findOnPath, resolveFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.js';
+export {
+  bundledBinary,
+  FfmpegNotFoundError,
+  findOnPath,
+  resolveFfmpegBinaries,
+  type FfmpegBinaries,
+} from './ffmpeg-binaries.js';
 export { runFfmpeg, type RunFfmpegOptions } from './ffmpeg-process.js';
 export {
   DEFAULT_RUNGS,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaErrorCode } from '../messages/messages.js';
-import { resolveFfmpegBinaries } from './ffmpeg-binaries.js';
+import { bundledBinary, resolveFfmpegBinaries } from './ffmpeg-binaries.js';
 import { MediaError } from './media-error.js';
 import { parseMediaPlaylist } from './media-playlist.js';
 import type { TranscodeProgress } from './progress.js';
@@ -278,6 +278,24 @@ describe('transcode (real ffmpeg)', () => {
     expect(result.poster).toBeNull();
     expect(result.thumbnails).toBeNull();
     expect(readFileSync(join(dirs.workDir, 'master.m3u8'), 'utf8')).toContain('FRAME-RATE=25.000');
+  });
+
+  // The fallback when a machine has no ffmpeg: the optional npm packages, whose ffmpeg is a
+  // 2018 static build (it crashes on -var_stream_map, which the single pass avoids).
+  it('produces the same adaptive HLS with the ffmpeg of the npm packages', async () => {
+    const binaries = { ffmpeg: bundledBinary('ffmpeg')!, ffprobe: bundledBinary('ffprobe')! };
+    expect(binaries.ffmpeg && binaries.ffprobe, 'npm ci installs the optional ffmpeg packages').toBeTruthy();
+    const dirs = workDirWith('landscape.mp4');
+    const result = await transcode({ ...dirs, options: { binaries } });
+    expect(result.renditions.map((r) => r.name)).toEqual(['360p', '240p']);
+    const variants = parseMaster(readFileSync(join(dirs.workDir, 'master.m3u8'), 'utf8'));
+    expect(variants.map((v) => v.uri)).toEqual(['360p/index.m3u8', '240p/index.m3u8']);
+    for (const variant of variants) {
+      const [video, audio] = probeFirstSegment(dirs.workDir, variant.uri);
+      expect(video).toMatchObject({ codec_type: 'video', codec_name: 'h264' });
+      expect(`${video!.width}x${video!.height}`).toBe(variant.attributes.RESOLUTION);
+      expect(audio).toMatchObject({ codec_type: 'audio', codec_name: 'aac' });
+    }
   });
 
   describe('failures leave no outputs behind', () => {

@@ -4,6 +4,7 @@ import type { MediaInfo, Rendition } from '../messages/messages.js';
 import { AAC_LC_CODEC, avc1CodecFromInitSegment } from './codec-string.js';
 import { buildTranscodeArgs, formatCommandLine, spriteAssembleArgs, type EncodeSettings } from './ffmpeg-args.js';
 import { resolveFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.js';
+import { ffmpegFeatures } from './ffmpeg-features.js';
 import { runFfmpeg } from './ffmpeg-process.js';
 import { planLadder, type LadderOptions, type LadderPlan, type PlannedRung } from './ladder.js';
 import { silentLogger, type MediaLogger } from './logger.js';
@@ -219,11 +220,13 @@ export async function transcode(request: TranscodeRequest): Promise<TranscodeRes
     if (sprite) dirs.push(OUTPUT_FILES.spriteTilesDir);
     await Promise.all(dirs.map((dir) => mkdir(join(workDir, dir), { recursive: true })));
 
+    const features = await ffmpegFeatures(binaries.ffmpeg);
     const args = buildTranscodeArgs({
       input: ffmpegFileUrl(inputPath),
       plan,
       poster,
       sprite,
+      legacyVsync: !features.fpsMode,
       ...(options.encode ? { settings: options.encode } : {}),
     });
     logger.info('transcode: encoding', { command: formatCommandLine(binaries.ffmpeg, args), cwd: workDir });
