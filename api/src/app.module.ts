@@ -5,6 +5,7 @@ import { IdentityModule } from './auth/identity.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { Clock } from './common/clock.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { AuditModule } from './audit/audit.module.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
       imports: [
         CoreModule.register(options.config, options.clock ?? new Clock()),
         DatabaseModule.forDataSource(options.dataSource),
+        AuditModule,
         IdentityModule,
         CatalogModule,
         HealthModule,

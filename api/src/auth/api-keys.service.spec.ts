@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RecordingAudit } from '../../test/fake-audit.js';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fake-clock.js';
 import { sha256Hex } from '../common/crypto.js';
@@ -42,7 +43,13 @@ class FakeApiKeys {
 function setup() {
   const clock = new FakeClock(Date.UTC(2030, 5, 1));
   const repo = new FakeApiKeys(clock);
-  return { service: new ApiKeysService(repo as unknown as ApiKeysRepository, clock), repo, clock };
+  const audit = new RecordingAudit();
+  return {
+    service: new ApiKeysService(repo as unknown as ApiKeysRepository, clock, audit.asService()),
+    repo,
+    clock,
+    audit,
+  };
 }
 
 function principal(role: Role, userId = randomUUID()): Principal {

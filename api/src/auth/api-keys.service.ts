@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { randomSecret, sha256Hex } from '../common/crypto.js';
@@ -15,6 +16,7 @@ export class ApiKeysService {
   constructor(
     private readonly repo: ApiKeysRepository,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   async create(principal: Principal, input: CreateApiKey): Promise<ApiKeyView & { key: string }> {
@@ -37,7 +39,9 @@ export class ApiKeysService {
       role,
       expiresAt,
     });
-    return { ...toApiKeyView(entity), key };
+    const view = toApiKeyView(entity);
+    await this.audit.record({ action: 'api_key.create', targetType: 'api_key', targetId: entity.id, after: view });
+    return { ...view, key };
   }
 
   /** Admins see every key; everyone else sees their own. */
@@ -50,6 +54,14 @@ export class ApiKeysService {
     const key = await this.repo.findById(id);
     if (!key || (key.userId !== principal.userId && principal.role !== 'admin')) throw ApiError.notFound('API key');
     await this.repo.revoke(id, this.clock.now());
+    const revoked = await this.repo.findById(id);
+    await this.audit.record({
+      action: 'api_key.revoke',
+      targetType: 'api_key',
+      targetId: id,
+      before: toApiKeyView(key),
+      after: revoked ? toApiKeyView(revoked) : null,
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { isUniqueViolation } from '../database/db-errors.js';
 import { SeasonsRepository } from './seasons.repository.js';
@@ -18,6 +19,7 @@ export class SeasonsService {
     private readonly titlesService: TitlesService,
     private readonly titles: TitlesRepository,
     private readonly seasons: SeasonsRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async upsertSeason(
@@ -26,12 +28,21 @@ export class SeasonsService {
     input: UpsertSeason,
   ): Promise<Tagged<TitleDetailView> & { created: boolean }> {
     const title = await this.seriesTitle(ref);
+    const before = seasonIn(await this.reload(title.id), number);
     const created = await this.titles.transaction(async (manager) => {
       const result = await this.seasons.upsertSeason(title.id, number, input, manager);
       await this.titles.touch(title.id, manager);
       return result.created;
     });
-    return { ...(await this.reload(title.id)), created };
+    const after = await this.reload(title.id);
+    await this.audit.record({
+      action: 'season.upsert',
+      targetType: 'season',
+      targetId: `${title.id}/${number}`,
+      before,
+      after: seasonIn(after, number),
+    });
+    return { ...after, created };
   }
 
   async upsertEpisode(
@@ -41,6 +52,7 @@ export class SeasonsService {
     input: UpsertEpisode,
   ): Promise<Tagged<TitleDetailView> & { created: boolean }> {
     const title = await this.seriesTitle(ref);
+    const before = episodeIn(await this.reload(title.id), seasonNumber, episodeNumber);
     try {
       const created = await this.titles.transaction(async (manager) => {
         const { season } = await this.seasons.upsertSeason(title.id, seasonNumber, {}, manager);
@@ -48,7 +60,15 @@ export class SeasonsService {
         await this.titles.touch(title.id, manager);
         return result.created;
       });
-      return { ...(await this.reload(title.id)), created };
+      const after = await this.reload(title.id);
+      await this.audit.record({
+        action: 'episode.upsert',
+        targetType: 'episode',
+        targetId: `${title.id}/${seasonNumber}/${episodeNumber}`,
+        before,
+        after: episodeIn(after, seasonNumber, episodeNumber),
+      });
+      return { ...after, created };
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ApiError('external_id_taken', 'Another episode already has this externalId');
@@ -58,11 +78,19 @@ export class SeasonsService {
 
   async deleteSeason(ref: string, number: number): Promise<void> {
     const title = await this.seriesTitle(ref);
+    const before = seasonIn(await this.reload(title.id), number);
     await this.inTitle(title, (manager) => this.seasons.deleteSeason(title.id, number, manager), 'Season');
+    await this.audit.record({
+      action: 'season.delete',
+      targetType: 'season',
+      targetId: `${title.id}/${number}`,
+      before,
+    });
   }
 
   async deleteEpisode(ref: string, seasonNumber: number, episodeNumber: number): Promise<void> {
     const title = await this.seriesTitle(ref);
+    const before = episodeIn(await this.reload(title.id), seasonNumber, episodeNumber);
     await this.inTitle(
       title,
       async (manager) => {
@@ -71,6 +99,12 @@ export class SeasonsService {
       },
       'Episode',
     );
+    await this.audit.record({
+      action: 'episode.delete',
+      targetType: 'episode',
+      targetId: `${title.id}/${seasonNumber}/${episodeNumber}`,
+      before,
+    });
   }
 
   private async inTitle(
@@ -97,4 +131,19 @@ export class SeasonsService {
     if (!title) throw ApiError.notFound('Title');
     return this.titlesService.detail(title);
   }
+}
+
+type SeasonView = TitleDetailView['seasons'][number];
+
+/** A season as the title page shows it (episodes included), or null when there is none. */
+function seasonIn(detail: Tagged<TitleDetailView>, number: number): SeasonView | null {
+  return detail.title.seasons.find((season) => season.number === number) ?? null;
+}
+
+function episodeIn(
+  detail: Tagged<TitleDetailView>,
+  seasonNumber: number,
+  episodeNumber: number,
+): SeasonView['episodes'][number] | null {
+  return seasonIn(detail, seasonNumber)?.episodes.find((episode) => episode.number === episodeNumber) ?? null;
 }

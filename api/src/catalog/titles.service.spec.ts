@@ -8,6 +8,7 @@ import type { SeasonsRepository } from './seasons.repository.js';
 import type { TitleEntity } from './title.entity.js';
 import type { TitlePageRequest, TitlePageRow, TitlesRepository } from './titles.repository.js';
 import { TitlesService } from './titles.service.js';
+import { RecordingAudit } from '../../test/fake-audit.js';
 
 function principal(role: Role): Principal {
   return { userId: 'u', email: 'u@x', role, via: 'token' };
@@ -77,8 +78,9 @@ class FakeTitles {
 function setup() {
   const titles = new FakeTitles();
   const seasons = { listForTitle: async () => [] } as unknown as SeasonsRepository;
-  const service = new TitlesService(titles as unknown as TitlesRepository, seasons, new Clock());
-  return { titles, service };
+  const audit = new RecordingAudit();
+  const service = new TitlesService(titles as unknown as TitlesRepository, seasons, new Clock(), audit.asService());
+  return { titles, service, audit };
 }
 
 describe('TitlesService', () => {
@@ -123,6 +125,21 @@ describe('TitlesService', () => {
     const result = await service.update(title.id, '"v1"', { name: 'Same', year: 2000 });
     expect(result.etag).toBe('"v1"');
     expect((await service.update(title.id, '"v1"', { year: 2001 })).etag).toBe('"v2"');
+  });
+
+  it('audits creations and real changes with before and after, and not a no-op update', async () => {
+    const { service, audit } = setup();
+    const { title } = await service.create({ kind: 'movie', name: 'Audited', year: 2000 });
+    await service.update(title.id, '"v1"', { name: 'Audited', year: 2000 });
+    await service.update(title.id, '"v1"', { year: 2001 });
+    await expect(service.update(title.id, '"v1"', { year: 2002 })).rejects.toThrow(ApiError);
+    expect(audit.changes.map((c) => c.action)).toEqual(['title.create', 'title.update']);
+    expect(audit.changes[1]).toMatchObject({
+      targetType: 'title',
+      targetId: title.id,
+      before: { year: 2000 },
+      after: { year: 2001 },
+    });
   });
 
   it('stamps publishedAt once, on the first publication', async () => {

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
@@ -43,6 +44,7 @@ export class TitlesService {
     private readonly titles: TitlesRepository,
     private readonly seasons: SeasonsRepository,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   async list(principal: Principal, query: ListTitlesQuery): Promise<{ items: TitleView[]; nextCursor: string | null }> {
@@ -133,6 +135,12 @@ export class TitlesService {
     if (!(await this.titles.delete(current.id, expected))) {
       throw new ApiError('precondition_failed', 'The title changed while deleting; reload and retry');
     }
+    await this.audit.record({
+      action: 'title.delete',
+      targetType: 'title',
+      targetId: current.id,
+      before: toTitleView(current),
+    });
   }
 
   /** Finds a title by id or slug; hides drafts and archived titles from viewers. */
@@ -156,6 +164,7 @@ export class TitlesService {
     ) as Partial<TitleEntity>;
     if (input.status === 'published' && !current.publishedAt) changes.publishedAt = this.clock.now();
     if (Object.keys(changes).length === 0) return { title: toTitleView(current), etag: etagFor(current.version) };
+    const before = toTitleView(current);
     try {
       if (!(await this.titles.updateIfVersion(current.id, expected, changes))) {
         throw new ApiError('precondition_failed', 'The title changed since you read it; reload and retry');
@@ -165,7 +174,15 @@ export class TitlesService {
     }
     const updated = await this.titles.findById(current.id);
     if (!updated) throw ApiError.notFound('Title');
-    return { title: toTitleView(updated), etag: etagFor(updated.version) };
+    const view = toTitleView(updated);
+    await this.audit.record({
+      action: 'title.update',
+      targetType: 'title',
+      targetId: current.id,
+      before,
+      after: view,
+    });
+    return { title: view, etag: etagFor(updated.version) };
   }
 
   private async insertWithSlug(input: CreateTitle): Promise<TitleEntity> {
@@ -175,14 +192,22 @@ export class TitlesService {
     };
     for (let attempt = 0; attempt < SLUG_ATTEMPTS; attempt += 1) {
       const slug = input.slug ?? (await this.freeSlug(slugify(input.name)));
+      let title: TitleEntity;
       try {
-        return await this.titles.insert({ ...values, slug });
+        title = await this.titles.insert({ ...values, slug });
       } catch (error) {
         const translated = this.translateUnique(error);
         // A generated slug taken in between: pick the next one. A chosen one: report it.
         if (translated instanceof ApiError && translated.code === 'slug_taken' && !input.slug) continue;
         throw translated;
       }
+      await this.audit.record({
+        action: 'title.create',
+        targetType: 'title',
+        targetId: title.id,
+        after: toTitleView(title),
+      });
+      return title;
     }
     throw new ApiError('conflict', 'Could not allocate a unique slug; retry');
   }

@@ -1,3 +1,4 @@
+import { AuditEntryEntity } from '../audit/audit-entry.entity.js';
 import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity.js';
 import { SessionEntity } from '../auth/session.entity.js';
@@ -13,6 +14,7 @@ import { UploadEntity } from '../media/upload.entity.js';
 import { WatchProgressEntity } from '../progress/watch-progress.entity.js';
 
 export const ENTITIES = [
+  AuditEntryEntity,
   WatchProgressEntity,
   AssetEntity,
   JobEntity,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ObjectStorage } from '@aleflix/core';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { decodeTimeCursor, timePage } from '../common/paging.js';
 import type { AssetEntity } from './asset.entity.js';
@@ -22,6 +23,7 @@ export class AssetsService {
     private readonly jobs: JobsRepository,
     private readonly dispatcher: JobDispatcher,
     private readonly attachments: AttachmentResolver,
+    private readonly audit: AuditService,
   ) {}
 
   async list(query: ListAssetsQuery): Promise<{ items: AssetView[]; nextCursor: string | null }> {
@@ -49,11 +51,13 @@ export class AssetsService {
    */
   async remove(id: string): Promise<void> {
     const asset = await this.find(id);
+    const before = await this.get(asset.id);
     await this.assets.update(asset.id, { status: 'deleted', outputPrefix: null, masterPlaylist: null });
     const job = await this.jobs.latestForAsset(asset.id);
     if (job) await this.jobs.transition(job.id, ['queued', 'running'], { status: 'cancelled', finishedAt: new Date() });
     const removed = await this.storage.deletePrefix(objectKeys.assetRoot(asset.id));
     this.logger.log(`Deleted asset ${asset.id} (${removed} objects)`);
+    await this.audit.record({ action: 'asset.delete', targetType: 'asset', targetId: asset.id, before });
   }
 
   /** Transcodes again into a fresh attempt prefix; the current outputs stay until it succeeds. */
@@ -76,20 +80,30 @@ export class AssetsService {
       );
     });
     await this.dispatcher.dispatch(job, asset.sourceKey, traceparent);
-    return this.get(asset.id);
+    const after = await this.get(asset.id);
+    await this.audit.record({ action: 'asset.retranscode', targetType: 'asset', targetId: asset.id, after });
+    return after;
   }
 
   async attach(id: string, attachment: Attachment): Promise<AssetView> {
     const asset = await this.find(id);
     const target = await this.attachments.resolve(attachment);
+    const before = await this.get(asset.id);
     await this.assets.update(asset.id, target);
-    return this.get(asset.id);
+    return this.recordChange('asset.attach', before);
   }
 
   async detach(id: string): Promise<AssetView> {
     const asset = await this.find(id);
+    const before = await this.get(asset.id);
     await this.assets.update(asset.id, { titleId: null, episodeId: null });
-    return this.get(asset.id);
+    return this.recordChange('asset.detach', before);
+  }
+
+  private async recordChange(action: string, before: AssetView): Promise<AssetView> {
+    const after = await this.get(before.id);
+    await this.audit.record({ action, targetType: 'asset', targetId: before.id, before, after });
+    return after;
   }
 
   private async find(id: string): Promise<AssetEntity> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { RecordingAudit } from '../../test/fake-audit.js';
 import { FakeClock } from '../../test/fake-clock.js';
 import type { PasswordHasher } from '../auth/password.hasher.js';
 import type { Principal } from '../auth/principal.js';
@@ -57,6 +58,7 @@ describe('UsersService', () => {
       sessions as unknown as SessionsRepository,
       hasher as unknown as PasswordHasher,
       clock,
+      new RecordingAudit().asService(),
     );
   });
 

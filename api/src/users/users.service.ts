@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PasswordHasher } from '../auth/password.hasher.js';
 import type { Principal } from '../auth/principal.js';
 import { SessionsRepository } from '../auth/sessions.repository.js';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { randomSecret } from '../common/crypto.js';
@@ -20,6 +21,7 @@ export class UsersService {
     private readonly sessions: SessionsRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   async get(id: string): Promise<UserView> {
@@ -53,7 +55,9 @@ export class UsersService {
       passwordChangedAt: this.clock.now(),
     });
     if (!user) throw new ApiError('email_taken', `${input.email} is already registered`);
-    return toUserView(user);
+    const view = toUserView(user);
+    await this.audit.record({ action: 'user.create', targetType: 'user', targetId: user.id, after: view });
+    return view;
   }
 
   /** Admin changes; disabling also ends every session so access stops at once. */
@@ -70,7 +74,15 @@ export class UsersService {
     if (input.disabled !== undefined) changes.disabledAt = input.disabled ? (user.disabledAt ?? now) : null;
     const updated = await this.users.update(id, changes);
     if (input.disabled) await this.sessions.revokeAllForUser(id, 'disabled', now);
-    return toUserView(updated ?? user);
+    const view = toUserView(updated ?? user);
+    await this.audit.record({
+      action: 'user.update',
+      targetType: 'user',
+      targetId: id,
+      before: toUserView(user),
+      after: view,
+    });
+    return view;
   }
 
   /** Requires the current password; signs out every other session. */
@@ -86,6 +98,8 @@ export class UsersService {
       passwordChangedAt: now,
     });
     await this.sessions.revokeAllForUser(user.id, 'password_changed', now, actor.sessionId);
+    // Who and when only: a password has no before and after worth keeping.
+    await this.audit.record({ action: 'user.password_change', targetType: 'user', targetId: user.id });
   }
 
   /**
