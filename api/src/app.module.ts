@@ -9,8 +9,10 @@ import { AuditModule } from './audit/audit.module.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaModule } from './media/media.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { WatchProgressModule } from './progress/watch-progress.module.js';
 
 @Global()
@@ -43,11 +45,13 @@ export class AppModule {
       imports: [
         CoreModule.register(options.config, options.clock ?? new Clock()),
         DatabaseModule.forDataSource(options.dataSource),
+        ObservabilityModule,
         AuditModule,
         IdentityModule,
         CatalogModule,
         HealthModule,
         MediaModule,
+        EventsModule,
         WatchProgressModule,
       ],
       providers: [

@@ -126,6 +126,17 @@ describe.each(databaseTargets())('job events on $name', (target) => {
     expect(existsSync(join(t.home, 'media', `assets/${ids.assetId}/attempts/1/run-second/master.m3u8`))).toBe(false);
   });
 
+  it('sweeps what a run that died while uploading left of the same attempt', async () => {
+    const ids = await queuedAsset();
+    const orphan = join(t.home, 'media', `assets/${ids.assetId}/attempts/1/run-killed/360p`);
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(join(orphan, 'seg_00000.m4s'), 'half an upload');
+    await deliver(ready(ids, 'run-survivor'));
+    expect((await asset(ids.assetId)).status).toBe('ready');
+    expect(existsSync(join(t.home, 'media', `assets/${ids.assetId}/attempts/1/run-killed`))).toBe(false);
+    expect(existsSync(join(t.home, 'media', `assets/${ids.assetId}/attempts/1/run-survivor/master.m3u8`))).toBe(true);
+  });
+
   it('ignores events of another attempt and events that do not parse', async () => {
     const ids = await queuedAsset();
     await deliver(

@@ -1,28 +1,40 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageQueue } from '@aleflix/core';
 import { JobDispatcher } from '../src/media/job-dispatcher.js';
-import { JOBS_QUEUE } from '../src/media/media.tokens.js';
+import { EVENTS_QUEUE, JOBS_QUEUE } from '../src/media/media.tokens.js';
 import { JobsRepository } from '../src/media/jobs.repository.js';
 import { AssetsRepository } from '../src/media/assets.repository.js';
-import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
-import { makeClip, notMedia, uploadWhole, waitForAsset } from './media-helpers.js';
+import { createTestApp, type TestApp } from './http-harness.js';
+import { makeClip, notMedia, randomFile, sha256, waitForAsset } from './media-helpers.js';
+import {
+  fetchMedia,
+  mediaTargets,
+  putPresignedPart,
+  uploadMedia,
+  type MediaStack,
+  type MediaTarget,
+} from './media-targets.js';
+import { probePlayback } from './playback-probe.js';
 
 /**
- * The whole flow on embedded defaults, with the worker running inside the API:
- * upload → queue → ffmpeg → events → ready → signed playback URL → HLS files.
+ * The whole flow, with the worker running inside the API: upload → queue → ffmpeg → events →
+ * ready → signed playback URL → HLS files. The same suite runs on the embedded defaults
+ * (local disk, database queue) and on S3 + SQS (fauxqs), where parts go straight to storage
+ * through presigned URLs and playback hands out presigned storage URLs.
  */
-describe.each(databaseTargets())('media pipeline on $name', (target) => {
+describe.each(mediaTargets())('media pipeline on $name', (target: MediaTarget) => {
+  let stack: MediaStack;
   let t: TestApp;
   let editor: string;
   let viewer: string;
   let movieId: string;
   let assetId: string;
   const clip = makeClip(3);
+  const onS3 = target.storage === 's3';
 
   beforeAll(async () => {
-    t = await createTestApp(target, { BACKGROUND_TASKS: 'true' });
+    stack = await target.start();
+    t = await createTestApp(target.database, { ...stack.env, BACKGROUND_TASKS: 'true' });
     editor = (await t.userWithRole('editor')).token;
     viewer = (await t.userWithRole('viewer')).token;
     movieId = (
@@ -31,10 +43,13 @@ describe.each(databaseTargets())('media pipeline on $name', (target) => {
         body: { kind: 'movie', name: 'Pipeline Movie', status: 'published' },
       })
     ).json().id;
-    assetId = (await uploadWhole(t, editor, clip, { attachTo: { titleId: movieId } })).assetId;
+    assetId = (await uploadMedia(t, editor, clip, { attachTo: { titleId: movieId } })).assetId;
     await waitForAsset(t, editor, assetId, (asset) => asset.status === 'ready' || asset.status === 'failed');
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await stack?.close();
+  });
 
   it('transcodes an upload into adaptive HLS and records what it made', async () => {
     const asset = (await t.request('GET', `/assets/${assetId}`, { token: editor })).json();
@@ -53,32 +68,84 @@ describe.each(databaseTargets())('media pipeline on $name', (target) => {
     expect(asset.job.workerId).toMatch(/^embedded:/);
     const jobs = (await t.request('GET', '/jobs', { token: editor, query: { assetId } })).json();
     expect(jobs.items).toHaveLength(1);
+    // In storage: the source, the attempt's done marker and one run folder with the master.
+    const keys = await stack.keysUnder(t, `assets/${assetId}/`);
+    expect(keys).toContain(`assets/${assetId}/source`);
+    expect(keys).toContain(`assets/${assetId}/attempts/1/done.json`);
+    expect(keys.filter((key) => key.endsWith('/master.m3u8'))).toEqual([
+      expect.stringMatching(new RegExp(`^assets/${assetId}/attempts/1/run-[0-9a-f-]{36}/master\\.m3u8$`)),
+    ]);
   });
 
   it('hands viewers a signed URL for the published movie and serves the HLS files under it', async () => {
     const playback = await t.request('GET', `/media/stream/${movieId}`, { token: viewer });
     expect(playback.status).toBe(200);
     const { url, posterUrl, thumbnailsUrl } = playback.json();
-    const path = (absolute: string) => new URL(absolute).pathname;
-    const master = await t.request('GET', path(url));
+    const master = await fetchMedia(t, url);
     expect(master.status).toBe(200);
-    expect(master.headers['content-type']).toContain('mpegurl');
-    expect(master.body).toMatch(
+    expect(master.contentType).toContain('mpegurl');
+    expect(master.body.toString()).toMatch(
       /#EXT-X-STREAM-INF:BANDWIDTH=\d+,.*RESOLUTION=320x240,CODECS="avc1\.[0-9A-F]{6},mp4a\.40\.2"/,
     );
-    const rendition = master.body.split('\n').find((line) => line.endsWith('.m3u8'))!;
-    const base = path(url).replace(/master\.m3u8$/, '');
-    const media = await t.request('GET', base + rendition);
-    expect(media.body).toContain('#EXT-X-MAP:URI="init.mp4"');
-    const segment = media.body.split('\n').find((line) => line.endsWith('.m4s'))!;
-    const segmentPath = base + rendition.replace(/index\.m3u8$/, '') + segment;
-    const whole = await t.app.inject({ method: 'GET', url: segmentPath });
-    expect(whole.statusCode).toBe(200);
-    const ranged = await t.app.inject({ method: 'GET', url: segmentPath, headers: { range: 'bytes=0-99' } });
-    expect([ranged.statusCode, ranged.rawPayload.length]).toEqual([206, 100]);
-    expect(ranged.headers['content-range']).toBe(`bytes 0-99/${whole.rawPayload.length}`);
-    expect((await t.request('GET', path(posterUrl))).headers['content-type']).toBe('image/jpeg');
-    expect((await t.request('GET', path(thumbnailsUrl))).body).toMatch(/^WEBVTT/);
+    // Playlists always come from the API (signed path), so their relative URIs inherit the token.
+    const rendition = master.body
+      .toString()
+      .split('\n')
+      .find((line) => line.endsWith('.m3u8'))!;
+    expect(rendition).not.toMatch(/^[a-z]+:/);
+    const mediaUrl = new URL(rendition, url).href;
+    const media = (await fetchMedia(t, mediaUrl)).body.toString();
+    const initUri = /#EXT-X-MAP:URI="([^"]+)"/.exec(media)?.[1];
+    const segmentUri = media.split('\n').find((line) => /\.m4s(\?|$)/.test(line));
+    if (onS3) {
+      // Media bytes never go through the API: the playlist names presigned storage URLs, which
+      // live as long as the playback URL (a player fetches segments for the whole film).
+      const playbackSeconds = (Date.parse(playback.json().expiresAt) - t.clock.now().getTime()) / 1000;
+      for (const uri of [initUri, segmentUri]) {
+        expect(uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*X-Amz-Signature=/);
+        expect(Number(new URL(uri!).searchParams.get('X-Amz-Expires'))).toBeGreaterThanOrEqual(playbackSeconds);
+      }
+    } else {
+      expect([initUri, segmentUri?.endsWith('.m4s')]).toEqual(['init.mp4', true]);
+    }
+    const init = await fetchMedia(t, new URL(initUri!, mediaUrl).href);
+    expect([init.status, init.body.subarray(4, 8).toString('latin1')]).toEqual([200, 'ftyp']);
+    const segmentUrl = new URL(segmentUri!, mediaUrl).href;
+    const whole = await fetchMedia(t, segmentUrl);
+    expect(whole.status).toBe(200);
+    expect(whole.body.length).toBeGreaterThan(100);
+    const ranged = await fetchMedia(t, segmentUrl, 'bytes=0-99');
+    expect([ranged.status, ranged.body.length]).toEqual([206, 100]);
+    expect(ranged.contentRange).toBe(`bytes 0-99/${whole.body.length}`);
+    expect(ranged.body).toEqual(whole.body.subarray(0, 100));
+
+    const poster = await fetchMedia(t, posterUrl);
+    expect([poster.status, poster.contentType, poster.body.subarray(0, 2).toString('hex')]).toEqual([
+      200,
+      'image/jpeg',
+      'ffd8',
+    ]);
+    const thumbnails = await fetchMedia(t, thumbnailsUrl);
+    expect(thumbnails.body.toString()).toMatch(/^WEBVTT/);
+    // On S3 the API answers files under the signed path with a redirect to presigned storage URLs.
+    for (const file of [poster, thumbnails]) {
+      if (onS3) expect(file.redirectedTo).toMatch(/X-Amz-Signature=/);
+      else expect(file.redirectedTo).toBeUndefined();
+    }
+  });
+
+  it('plays the signed URL end to end with ffprobe over HTTP', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const base = await t.app.getUrl();
+    const response = await fetch(`${base}/media/stream/${movieId}`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(response.status).toBe(200);
+    const { url } = (await response.json()) as { url: string };
+    expect(new URL(url).origin).toBe(new URL(base).origin);
+    const { video, audio } = await probePlayback(url);
+    expect(video).toMatchObject({ codec_name: 'h264', width: 320, height: 240 });
+    // 3 s at 25 fps: every segment was fetched and decoded.
+    expect(Number(video.nb_read_frames)).toBeGreaterThanOrEqual(70);
+    expect(audio?.codec_name).toBe('aac');
   });
 
   it('refuses tampered, expired and path-trick playback URLs', async () => {
@@ -109,27 +176,23 @@ describe.each(databaseTargets())('media pipeline on $name', (target) => {
 
   it('does nothing new when a finished job is delivered again', async () => {
     const before = (await t.request('GET', `/assets/${assetId}`, { token: editor })).json();
+    const attemptPrefix = `assets/${assetId}/attempts/1/`;
+    const runsBefore = runFolders(await stack.keysUnder(t, attemptPrefix));
+    expect(runsBefore).toHaveLength(1);
     const job = await t.app.get(JobsRepository).latestForAsset(assetId);
     const asset = await t.app.get(AssetsRepository).findById(assetId);
     await t.app.get(JobDispatcher).dispatch(job!, asset!.sourceKey);
-    // The worker re-announces the stored result; wait until it has been consumed.
-    const attemptDir = join(t.home, 'media', 'assets', assetId, 'attempts', '1');
-    const deadline = Date.now() + 30_000;
-    let runs = readdirSync(attemptDir).filter((name) => name.startsWith('run-'));
-    while (Date.now() < deadline) {
-      const stats = await t.app.get(JobsRepository).findById(job!.id);
-      runs = readdirSync(attemptDir).filter((name) => name.startsWith('run-'));
-      if (stats?.status === 'succeeded') break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(runs).toHaveLength(1);
+    // Settled when the worker has deleted the job message (after re-sending the stored ready
+    // event) and the API has consumed every event.
+    await waitForQueuesEmpty(t, [JOBS_QUEUE, EVENTS_QUEUE]);
+    expect(runFolders(await stack.keysUnder(t, attemptPrefix))).toEqual(runsBefore);
     const after = (await t.request('GET', `/assets/${assetId}`, { token: editor })).json();
     expect(after.updatedAt).toBe(before.updatedAt);
+    expect(after.job).toEqual(before.job);
   });
 
   it('fails corrupt media with a stable code, and keeps it failed on retry', async () => {
-    const bad = (await uploadWhole(t, editor, notMedia())).assetId;
+    const bad = (await uploadMedia(t, editor, notMedia())).assetId;
     const failed = await waitForAsset(t, editor, bad, (asset) => asset.status === 'failed');
     expect(failed).toMatchObject({
       errorCode: 'media_unreadable',
@@ -152,7 +215,7 @@ describe.each(databaseTargets())('media pipeline on $name', (target) => {
   });
 
   it('lets viewers play only what belongs to a published title', async () => {
-    const loose = (await uploadWhole(t, editor, clip)).assetId;
+    const loose = (await uploadMedia(t, editor, clip)).assetId;
     await waitForAsset(t, editor, loose, (asset) => asset.status === 'ready');
     expect((await t.request('GET', `/media/stream/${loose}`, { token: viewer })).json().code).toBe('not_playable');
     expect((await t.request('GET', `/media/stream/${loose}`, { token: editor })).status).toBe(200);
@@ -177,16 +240,70 @@ describe.each(databaseTargets())('media pipeline on $name', (target) => {
     expect(letters[0]).toMatchObject({ queue: 'jobs', body: '{"type":"transcode","version":99}' });
     expect(letters[0].reason).toMatch(/invalid job message/);
     expect((await t.request('GET', '/jobs/dead-letters', { token: viewer })).status).toBe(403);
+    // Parked, not left to come back: nothing is waiting on the jobs queue.
+    await waitForQueuesEmpty(t, [JOBS_QUEUE]);
   });
 
   it('deletes an asset with every file it had', async () => {
-    const doomed = (await uploadWhole(t, editor, clip)).assetId;
+    const doomed = (await uploadMedia(t, editor, clip)).assetId;
     await waitForAsset(t, editor, doomed, (asset) => asset.status === 'ready');
-    const dir = join(t.home, 'media', 'assets', doomed);
-    expect(existsSync(dir)).toBe(true);
+    const prefix = `assets/${doomed}/`;
+    expect((await stack.keysUnder(t, prefix)).length).toBeGreaterThan(5);
     expect((await t.request('DELETE', `/assets/${doomed}`, { token: editor })).status).toBe(204);
-    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    expect(await stack.keysUnder(t, prefix)).toEqual([]);
     expect((await t.request('GET', `/assets/${doomed}`, { token: editor })).status).toBe(404);
     expect((await t.request('GET', `/media/stream/${doomed}`, { token: editor })).json().code).toBe('not_playable');
   });
+
+  it.runIf(onS3)(
+    'takes parts straight to S3 through presigned URLs, in any order, resuming from what S3 has',
+    async () => {
+      // Two parts (the smallest part size is 5 MiB): the second one first, then resume.
+      const data = randomFile(6 * 1024 * 1024);
+      const created = await t.request('POST', '/uploads', {
+        token: editor,
+        body: { filename: 'big.bin', size: data.length, contentType: 'video/mp4' },
+      });
+      const { upload } = created.json();
+      expect([upload.partCount, upload.partUrlTemplate]).toEqual([2, null]);
+      expect(upload.presignedPartUrls.map((part: any) => part.partNumber)).toEqual([1, 2]);
+      const throughApi = await t.app.inject({
+        method: 'PUT',
+        url: `/uploads/${upload.id}/parts/1`,
+        headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/octet-stream' },
+        payload: data.subarray(0, 10),
+      });
+      expect(throughApi.statusCode).toBe(409);
+      await putPresignedPart(upload.presignedPartUrls[1].url, data.subarray(upload.partSize));
+
+      const resumed = (await t.request('GET', `/uploads/${upload.id}`, { token: editor })).json();
+      expect(resumed.receivedParts.map((part: any) => [part.partNumber, part.size])).toEqual([
+        [2, data.length - upload.partSize],
+      ]);
+      expect(resumed.presignedPartUrls.map((part: any) => part.partNumber)).toEqual([1]);
+      await putPresignedPart(resumed.presignedPartUrls[0].url, data.subarray(0, upload.partSize));
+      const done = await t.request('POST', `/uploads/${upload.id}/complete`, { token: editor });
+      expect(done.status).toBe(200);
+      expect(await stack.keysUnder(t, `assets/${upload.assetId}/`)).toContain(`assets/${upload.assetId}/source`);
+      expect(sha256(await stack.readObject(t, `assets/${upload.assetId}/source`))).toBe(sha256(data));
+      // Random bytes are no video: the job fails rather than running into the next test.
+      await waitForAsset(t, editor, upload.assetId, (asset) => asset.status === 'failed');
+    },
+  );
 });
+
+/** The distinct `run-<uuid>` folders among `keys`. */
+function runFolders(keys: string[]): string[] {
+  return [...new Set(keys.flatMap((key) => /\/(run-[0-9a-f-]{36})\//.exec(key)?.[1] ?? []))].sort();
+}
+
+/** Polls the queues (bounded) until nothing is waiting or in flight on any of them. */
+async function waitForQueuesEmpty(t: TestApp, tokens: symbol[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await Promise.all(tokens.map((token) => t.app.get<MessageQueue>(token).stats()));
+    if (stats.every((queue) => queue.visible === 0 && queue.inFlight === 0)) return;
+    if (Date.now() > deadline) throw new Error(`queues still busy: ${JSON.stringify(stats)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type AleflixClient } from '@aleflix/sdk';
+import { createClient, type AleflixClient, type JobEventMessage } from '@aleflix/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestEvent } from '../src/ingest/events.js';
 import { buildWhatIsMissing, CLI_BIN, killAll, makeClip, run, startApi, track, type RunningApi } from './processes.js';
@@ -323,6 +323,48 @@ describe('aleflix against a real API', { timeout: 120_000 }, () => {
     expect((await admin.titles.get('cidade-e2e')).data).toMatchObject({ status: 'draft', synopsis: 'Rio' });
     const rm = await aleflix(['titles', 'rm', 'big']);
     expectOneLineError(rm, /refusing to delete "big" \(big\) without --yes/);
+  });
+
+  it('jobs watch --json streams the live progress of a real transcode and ends when it is ready', async () => {
+    const clip = join(scratch, 'watch.mp4');
+    await makeClip(clip, 2, 770);
+    const { upload } = await admin.uploads.create({
+      filename: 'watch.mp4',
+      size: statSync(clip).size,
+      contentType: 'video/mp4',
+    });
+    const assetId = upload!.assetId;
+    const args = [CLI_BIN, 'jobs', 'watch', '--asset', assetId, '--json'];
+    const child = track(spawn(process.execPath, args, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const connected = new Promise<void>((done) =>
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        if (stderr.includes('connected')) done();
+      }),
+    );
+    // The asset has no job yet: once connected, the watch misses nothing of its transcode.
+    await Promise.race([
+      connected,
+      exited.then((code) => Promise.reject(new Error(`jobs watch exited with ${code}: ${stderr}`))),
+    ]);
+    await admin.uploads.upload(clip, { filename: 'watch.mp4', resume: { uploadId: upload!.id } });
+
+    expect(await exited, stderr).toBe(0);
+    const messages = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JobEventMessage);
+    expect(messages.every((message) => message.assetId === assetId && message.v === 1)).toBe(true);
+    const types = messages.map((message) => message.type);
+    expect(types[0]).toBe('job.started');
+    expect(types.at(-1)).toBe('job.ready');
+    expect(types.slice(1, -1).length).toBeGreaterThanOrEqual(1);
+    expect(types.slice(1, -1).every((type) => type === 'job.progress')).toBe(true);
+    expect(messages.at(-1)).toMatchObject({ status: 'succeeded', progress: 100 });
   });
 
   it('shows errors as one line without a stack trace: not found, a revoked API key, after logout', async () => {

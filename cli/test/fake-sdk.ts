@@ -1,7 +1,7 @@
 // A fake of the API calls ingest makes: in memory, recording calls, with knobs for
 // duplicates, failures, transcoding progress and slow uploads.
 import { randomUUID } from 'node:crypto';
-import type { Asset, Attachment, UploadOptions, UploadResult } from '@aleflix/sdk';
+import type { Asset, Attachment, JobEventMessage, UploadOptions, UploadResult } from '@aleflix/sdk';
 import type { IngestApi } from '../src/ingest/pipeline.js';
 import type { EpisodeTarget, TitleTarget } from '../src/ingest/plan.js';
 
@@ -12,6 +12,8 @@ export interface FakeOptions {
   failUpload?: (path: string) => Error | undefined;
   /** Statuses an asset goes through when polled, ending with the last. */
   transcode?: (path: string) => Array<Partial<Asset>>;
+  /** What the event stream of an asset sends; without it the stream fails (an API without /events). */
+  events?: (path: string) => Array<Partial<JobEventMessage>>;
   /** Resolves when the upload may finish (to observe concurrency). */
   uploadGate?: (path: string) => Promise<void>;
   partCount?: number;
@@ -24,6 +26,7 @@ export class FakeIngestApi implements IngestApi {
   readonly attachments: Array<{ assetId: string; attachment: Attachment }> = [];
   readonly published: string[] = [];
   readonly upsertCalls: string[] = [];
+  readonly assetReads: string[] = [];
   inFlight = 0;
   maxInFlight = 0;
   private readonly assets = new Map<string, { path: string; polls: number }>();
@@ -111,7 +114,18 @@ export class FakeIngestApi implements IngestApi {
     return asset({ id: assetId, status: 'ready', titleId: attachment.titleId });
   }
 
+  async *transcodeEvents(assetId: string, signal: AbortSignal): AsyncGenerator<JobEventMessage> {
+    const entry = this.assets.get(assetId);
+    const script = entry ? this.options.events?.(entry.path) : undefined;
+    if (!script) throw new Error('GET /events is not available');
+    for (const fields of script) {
+      if (signal.aborted) return;
+      yield jobEvent({ assetId, ...fields });
+    }
+  }
+
   async getAsset(assetId: string): Promise<Asset> {
+    this.assetReads.push(assetId);
     const entry = this.assets.get(assetId);
     if (!entry) return asset({ id: assetId, status: 'ready' });
     const steps = this.options.transcode?.(entry.path) ?? [{ status: 'ready' }];
@@ -148,6 +162,23 @@ export function asset(fields: Partial<Asset> & { id: string }): Asset {
     job: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
+    ...fields,
+  };
+}
+
+export function jobEvent(fields: Partial<JobEventMessage> & { assetId: string }): JobEventMessage {
+  return {
+    v: 1,
+    type: 'job.progress',
+    jobId: '00000000-0000-4000-8000-0000000000b1',
+    attempt: 1,
+    status: 'running',
+    progress: 0,
+    speed: null,
+    etaSeconds: null,
+    errorCode: null,
+    errorMessage: null,
+    at: '2026-01-01T00:00:00.000Z',
     ...fields,
   };
 }

@@ -187,6 +187,29 @@ describe('the ingest pipeline', () => {
     ).toEqual(['queued', 'processing', 'ready']);
   });
 
+  it('follows transcoding with --wait over the event stream, reading the asset only at the end', async () => {
+    const api = new FakeIngestApi({
+      events: () => [
+        { type: 'snapshot', status: 'queued', progress: 0 },
+        { type: 'job.started', status: 'running', progress: 0 },
+        { type: 'job.progress', status: 'running', progress: 40, etaSeconds: 6 },
+        { type: 'job.ready', status: 'succeeded', progress: 100 },
+      ],
+      transcode: () => [{ status: 'ready' }],
+    });
+    const { summary, of } = await run(api, { wait: true });
+    expect(summary).toMatchObject({ ingested: 3, failed: 0 });
+    const movie = of('transcode').filter((e) => e.file === 'library/Movie (2002).mp4');
+    expect(movie.map((e) => [e.status, e.progress, e.etaSeconds])).toEqual([
+      ['queued', 0, null],
+      ['processing', 0, null],
+      ['processing', 40, 6],
+      ['ready', 100, null],
+    ]);
+    // One read per asset, for its final state: no polling while the stream works.
+    expect(api.assetReads).toHaveLength(3);
+  });
+
   it('uploads at most --concurrency files at once while hashing the next ones', async () => {
     const gates: Array<() => void> = [];
     const api = new FakeIngestApi({ uploadGate: () => new Promise<void>((resolve) => gates.push(resolve)) });

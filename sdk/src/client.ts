@@ -1,5 +1,6 @@
 // createClient: one self-contained instance per call (its own tokens, retry policy and fetch);
 // nothing is global, so several clients (say, an admin and a viewer) can coexist.
+import type { WebSocketFactory, WebSocketLike } from './events/socket.js';
 import type { Login, Refresh, TokenPair } from './generated/openapi.js';
 import { retryPolicy, type RetryOptions } from './retry.js';
 import { Session, type AuthOptions, type OnTokens } from './session.js';
@@ -13,6 +14,7 @@ import {
   type SeasonsApi,
   type TitlesApi,
 } from './resources/catalog.js';
+import { eventsApi, type EventsApi } from './resources/events.js';
 import { healthApi, type HealthApi } from './resources/health.js';
 import {
   assetsApi,
@@ -37,6 +39,8 @@ export type ClientOptions = AuthOptions & {
   retry?: RetryOptions;
   /** Aborts an attempt that takes longer (it is then retried like a network error when idempotent). */
   timeoutMs?: number;
+  /** Opens the WebSockets of `events.subscribe`; the global WebSocket unless given (tests, older runtimes). */
+  webSocket?: WebSocketFactory;
 };
 
 export interface AleflixClient {
@@ -60,6 +64,8 @@ export interface AleflixClient {
   jobs: JobsApi;
   /** Playback: `client.media.stream(id)` signs an HLS URL. */
   media: MediaApi;
+  /** Live transcoding progress: `for await (const message of client.events.subscribe({ assetId }))`. */
+  events: EventsApi;
 }
 
 export function createClient(options: ClientOptions): AleflixClient {
@@ -98,5 +104,28 @@ export function createClient(options: ClientOptions): AleflixClient {
     assets: assetsApi(request),
     jobs: jobsApi(request),
     media: mediaApi(request),
+    events: eventsApi(request, {
+      transport,
+      session,
+      createSocket: options.webSocket ?? globalWebSocket,
+      credentialsIn: isNode() ? 'headers' : 'query',
+      random,
+    }),
   };
+}
+
+const globalWebSocket: WebSocketFactory = (url, init) => {
+  if (typeof globalThis.WebSocket !== 'function') {
+    throw new TypeError('events.subscribe needs a global WebSocket (Node.js ≥ 22, browsers) or the webSocket option');
+  }
+  // Node's WebSocket (undici) takes headers in its second argument; browsers get no headers.
+  return new globalThis.WebSocket(
+    url,
+    init.headers ? { headers: init.headers } : undefined,
+  ) as unknown as WebSocketLike;
+};
+
+/** Node's WebSocket can send headers, so credentials stay out of the URL there. */
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }

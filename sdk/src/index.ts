@@ -7,6 +7,9 @@ export type { Page } from './pagination.js';
 export type { AuthApi, ApiKeysApi, UsersApi } from './resources/identity.js';
 export type { TitlesApi, SeasonsApi, EpisodesApi } from './resources/catalog.js';
 export type { HealthApi } from './resources/health.js';
+export type { EventsApi } from './resources/events.js';
+export type { EventFilter, SubscribeOptions } from './events/subscribe.js';
+export type { WebSocketFactory, WebSocketLike } from './events/socket.js';
 export type { AssetsApi, AssetWaitOptions, JobsApi, MediaApi, UploadsApi } from './resources/media.js';
 export type {
   UploadOpenEvent,

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AleflixApiError, createClient } from '../src/index.js';
+import { AleflixApiError, createClient, type JobEventMessage } from '../src/index.js';
 import {
   cleanEnv,
   freePort,
@@ -205,6 +205,50 @@ describe.concurrent('the packed SDK in a fresh strict project', () => {
     expect(results).toHaveLength(4);
     expect(onTokens).toHaveBeenCalledTimes(2);
   });
+
+  it('streams live transcoding progress of an asset, from its snapshot through a retranscode', async () => {
+    const clip = join(scratch, 'clip.mp4');
+    await mustRun(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=160x120:rate=24:duration=1',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        clip,
+      ],
+      { cwd: scratch, timeoutMs: 60_000 },
+    );
+    const client = createClient({ baseUrl, credentials: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+    const { asset } = await client.uploads.upload(clip, { filename: 'clip.mp4' });
+    const controller = new AbortController();
+    const seen: JobEventMessage[] = [];
+    let retranscoded = false;
+    for await (const message of client.events.subscribe({ assetId: asset.id }, { signal: controller.signal })) {
+      seen.push(message);
+      if (message.attempt === 1 && message.status === 'succeeded' && !retranscoded) {
+        // Connected for sure now: everything of the next attempt arrives live.
+        retranscoded = true;
+        await client.assets.retranscode(asset.id);
+      }
+      if (message.attempt === 2 && message.type === 'job.ready') controller.abort();
+    }
+    expect(seen[0]).toMatchObject({ v: 1, type: 'snapshot', assetId: asset.id, attempt: 1 });
+    expect(seen.every((message) => message.assetId === asset.id)).toBe(true);
+    const second = seen.filter((message) => message.attempt === 2).map((message) => message.type);
+    expect(second[0]).toBe('job.started');
+    expect(second.at(-1)).toBe('job.ready');
+    expect(second.slice(1, -1).every((type) => type === 'job.progress')).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ status: 'succeeded', progress: 100 });
+  }, 120_000);
 
   it('raises typed errors from real problem+json responses', async () => {
     const client = createClient({ baseUrl, credentials: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });

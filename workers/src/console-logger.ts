@@ -1,15 +1,10 @@
 import type { LogFields, MediaLogger } from '@aleflix/core';
+import { createLogger, mediaLogger, type LoggerSettings } from './observability/logger.js';
 
-/** One JSON line per entry on stdout/stderr: what CloudWatch and log shippers expect. */
-export function consoleLogger(base: LogFields = {}): MediaLogger {
-  const write =
-    (level: string, stream: NodeJS.WriteStream) =>
-    (message: string, fields: LogFields = {}) => {
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...base, ...fields })}\n`);
-    };
-  return {
-    info: write('info', process.stdout),
-    warn: write('warn', process.stderr),
-    error: write('error', process.stderr),
-  };
+/**
+ * The standalone worker's logger: JSON lines (pino) with trace ids and secrets scrubbed;
+ * info on stdout, warnings and errors on stderr, which CloudWatch and log shippers expect.
+ */
+export function consoleLogger(base: LogFields = {}, settings: Omit<LoggerSettings, 'base'> = {}): MediaLogger {
+  return mediaLogger(createLogger({ format: 'json', ...settings, base }));
 }

@@ -1,11 +1,17 @@
 import { JobEventSchema, type JobEvent, type MessageQueue, type TranscodeJob } from '@aleflix/core';
+import { markActiveSpanFailed } from './observability/job-tracing.js';
+import { traceContextAttributes } from './observability/trace-context.js';
 
 export type EventBody<T extends JobEvent['type']> = Omit<
   Extract<JobEvent, { type: T }>,
   'version' | 'jobId' | 'assetId' | 'attempt' | 'workerId' | 'at' | 'type'
 >;
 
-/** Publishes a job's events, stamping the common fields and the trace context. */
+/**
+ * Publishes a job's events, stamping the common fields and the trace context: the active
+ * span's (so the API's handling of the event continues the job's trace), or the job
+ * message's own `traceparent` when tracing is off.
+ */
 export class JobEventPublisher {
   constructor(
     private readonly queue: MessageQueue,
@@ -27,10 +33,9 @@ export class JobEventPublisher {
       at: new Date().toISOString(),
       ...body,
     });
-    await this.queue.send(
-      JSON.stringify(event),
-      this.traceparent ? { attributes: { traceparent: this.traceparent } } : {},
-    );
+    if (event.type === 'failed') markActiveSpanFailed(event.code);
+    const attributes = traceContextAttributes(this.traceparent);
+    await this.queue.send(JSON.stringify(event), Object.keys(attributes).length > 0 ? { attributes } : {});
   }
 }
 

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import type { MediaLogger, ReceivedMessage } from '@aleflix/core';
 import { consoleLogger } from './console-logger.js';
+import { startTelemetry } from './observability/telemetry.js';
 import { createTranscodeHandler } from './transcode-handler.js';
 import { createWorkerAdapters, loadWorkerConfig, transcodeOptionsFrom } from './worker-config.js';
 
@@ -38,7 +39,7 @@ const SAFETY_MARGIN_MS = 15_000;
 export function createLambdaHandler(env: NodeJS.ProcessEnv = process.env, overrides: { logger?: MediaLogger } = {}) {
   const config = loadWorkerConfig(env);
   const adapters = createWorkerAdapters(config);
-  const logger = overrides.logger ?? consoleLogger();
+  const logger = overrides.logger ?? consoleLogger({}, { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const handle = createTranscodeHandler({
     storage: adapters.storage,
     events: adapters.events,
@@ -95,8 +96,18 @@ export function toReceivedMessage(record: SqsRecord): ReceivedMessage {
 
 let cached: ReturnType<typeof createLambdaHandler> | undefined;
 
-/** The function Lambda calls (`handler` in the function configuration). */
+/**
+ * The function Lambda calls (`handler` in the function configuration). With
+ * OTEL_EXPORTER_OTLP_ENDPOINT set, each invocation's spans are flushed before it returns (a
+ * frozen Lambda exports nothing). Tracing started here covers the handler's own spans; start
+ * it with `NODE_OPTIONS="--import @aleflix/workers/telemetry/register"` to trace the AWS SDK too.
+ */
 export async function handler(event: SqsEvent, context?: LambdaContext): Promise<SqsBatchResponse> {
+  const telemetry = await startTelemetry({ serviceName: 'aleflix-worker' });
   cached ??= createLambdaHandler();
-  return cached(event, context);
+  try {
+    return await cached(event, context);
+  } finally {
+    await telemetry.forceFlush().catch(() => {});
+  }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ObjectStorage } from '@aleflix/core';
+import { inJobStep } from './observability/job-tracing.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   m3u8: 'application/vnd.apple.mpegurl',
@@ -31,8 +32,14 @@ export async function uploadOutputs(
       await storage.putFile(prefix + file, join(workDir, file), { contentType: contentTypeOf(file) });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallelism, rest.length) }, lane));
-  if (last) await storage.putFile(prefix + last, join(workDir, last), { contentType: contentTypeOf(last) });
+  await inJobStep(
+    'upload outputs',
+    { 'aleflix.files': files.length, 'aleflix.storage.kind': storage.kind },
+    async () => {
+      await Promise.all(Array.from({ length: Math.min(parallelism, rest.length) }, lane));
+      if (last) await storage.putFile(prefix + last, join(workDir, last), { contentType: contentTypeOf(last) });
+    },
+  );
 }
 
 function contentTypeOf(file: string): string {

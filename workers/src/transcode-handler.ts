@@ -20,6 +20,7 @@ import {
 import { readDoneMarker, writeDoneMarker, type ReadyBody } from './done-marker.js';
 import { JobEventPublisher, ProgressSender } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
+import { inJobSpan, inJobStep } from './observability/job-tracing.js';
 import { uploadOutputs } from './outputs.js';
 
 /** What became of one delivery; the entrypoint turns it into delete / release / dead-letter. */
@@ -56,14 +57,21 @@ export interface TranscodeHandlerDeps {
  * folders; a delivery that finds `done.json` only re-sends its ready event.
  */
 export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
-  return async function handle(message: ReceivedMessage, controls: DeliveryControls): Promise<Outcome> {
+  const handle = async function handle(message: ReceivedMessage, controls: DeliveryControls): Promise<Outcome> {
     const parsed = parseJob(message.body);
     if (typeof parsed === 'string') return { kind: 'poison', reason: parsed };
     const job = parsed;
     if (controls.signal.aborted) return { kind: 'retry', reason: 'worker stopping' };
     const publisher = new JobEventPublisher(deps.events, job, deps.workerId, message.attributes.traceparent);
+    // receiveCount tells a redelivery (a worker died or timed out) from a first run in the logs.
     const log = (text: string, fields: Record<string, unknown> = {}) =>
-      deps.logger.info(text, { jobId: job.jobId, assetId: job.assetId, attempt: job.attempt, ...fields });
+      deps.logger.info(text, {
+        jobId: job.jobId,
+        assetId: job.assetId,
+        attempt: job.attempt,
+        receiveCount: message.receiveCount,
+        ...fields,
+      });
 
     // At-least-once delivery: a finished attempt only re-announces its result.
     const finished = await readDoneMarker(deps.storage, job, deps.logger);
@@ -101,6 +109,11 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
         inputPath,
         workDir: outDir,
         logger: deps.logger,
+        traceAttributes: {
+          'aleflix.job_id': job.jobId,
+          'aleflix.asset_id': job.assetId,
+          'aleflix.attempt': job.attempt,
+        },
         signal: abort.signal,
         ...(deps.transcodeOptions ? { options: deps.transcodeOptions } : {}),
         // transcode() already throttles to one report per ~2 s and always sends the final one.
@@ -181,6 +194,9 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
       return { kind: 'done' };
     }
   };
+  // One span per delivery, a child of the trace the message carries.
+  return (message: ReceivedMessage, controls: DeliveryControls) =>
+    inJobSpan(message, deps.workerId, () => handle(message, controls));
 }
 
 /** The job, or why the message can never be handled (a poison message). */
@@ -207,10 +223,12 @@ function parseJob(body: string): TranscodeJob | string {
 }
 
 async function download(storage: ObjectStorage, key: string, path: string, signal: AbortSignal): Promise<void> {
-  try {
-    await pipeline(await storage.get(key), createWriteStream(path), { signal });
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) throw new MediaError('media_source_missing', `No source at ${key}`);
-    throw error;
-  }
+  await inJobStep('download source', { 'aleflix.storage.kind': storage.kind }, async () => {
+    try {
+      await pipeline(await storage.get(key), createWriteStream(path), { signal });
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw new MediaError('media_source_missing', `No source at ${key}`);
+      throw error;
+    }
+  });
 }

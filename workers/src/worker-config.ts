@@ -8,8 +8,12 @@ import {
   type TranscodeOptions,
 } from '@aleflix/core';
 import { z } from 'zod';
+import { LOG_FORMATS, LOG_LEVELS } from './observability/logger.js';
 
 const positiveInt = z.coerce.number().int().positive();
+/** `VAR=` (empty) means unset for the optional observability settings, as in the API. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 /** STORAGE_URL must parse the way the adapters will read it, so a bad one stops startup by name. */
 const storageUrl = z
@@ -43,6 +47,16 @@ export const workerEnvSchema = z.object({
   MEDIA_MAX_DURATION_SECONDS: positiveInt.default(6 * 3600),
   MEDIA_MAX_WIDTH: positiveInt.default(7680),
   MEDIA_MAX_HEIGHT: positiveInt.default(4320),
+  // Observability
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** JSON unless asked: worker logs go to CloudWatch or a log shipper. */
+  LOG_FORMAT: z.enum(LOG_FORMATS).default('json'),
+  /** Port of `GET /metrics` (Prometheus) of `aleflix-worker`; no server when unset. 0 picks a free port. */
+  WORKER_METRICS_PORT: unsetIfEmpty(z.coerce.number().int().min(0).max(65535).optional()),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Read by the OpenTelemetry SDK itself; validated here so a typo stops startup by name. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(z.url().optional()),
+  OTEL_EXPORTER_OTLP_PROTOCOL: unsetIfEmpty(z.enum(['http/protobuf', 'http/json']).optional()),
 });
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 

@@ -19,8 +19,11 @@ export const AuditEntrySchema = z
     action: z.string().describe('What was done, e.g. `title.update`'),
     targetType: z.enum(AUDIT_TARGET_TYPES),
     targetId: z.string(),
-    before: z.unknown().nullable().describe('The resource before the change (null for creations)'),
-    after: z.unknown().nullable().describe('The resource after the change (null for deletions)'),
+    before: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('The resource before the change (null for creations)'),
+    after: z.record(z.string(), z.unknown()).nullable().describe('The resource after the change (null for deletions)'),
     requestId: z.string().nullable().describe('The x-request-id of the request that made the change'),
   })
   .meta({ id: 'AuditEntry' });

@@ -76,8 +76,8 @@ function toAuditEntryView(entry: AuditEntryEntity): AuditEntryView {
     action: entry.action,
     targetType: entry.targetType as AuditTargetType,
     targetId: entry.targetId,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
+    before: (entry.before as Record<string, unknown> | null) ?? null,
+    after: (entry.after as Record<string, unknown> | null) ?? null,
     requestId: entry.requestId,
   };
 }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import type { SessionWithUser } from './sessions.repository.js';
 
 const MAX_ENTRIES = 10_000;
@@ -19,7 +20,10 @@ export class SessionCache {
   private readonly entries: LRUCache<string, SessionWithUser> | undefined;
   private generation = 0;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     const ttl = config.env.AUTH_CACHE_TTL_MS;
     this.entries = ttl > 0 ? new LRUCache({ max: MAX_ENTRIES, ttl }) : undefined;
   }
@@ -29,6 +33,8 @@ export class SessionCache {
     load: (sessionId: string) => Promise<SessionWithUser | null>,
   ): Promise<SessionWithUser | null> {
     const cached = this.entries?.get(sessionId);
+    // Only a cache that is on reports: with AUTH_CACHE_TTL_MS=0 there are no lookups to count.
+    if (this.entries) this.metrics?.recordCacheLookup('session', cached !== undefined);
     if (cached) return cached;
     const generation = this.generation;
     const found = await load(sessionId);

@@ -37,6 +37,18 @@ export const envSchema = z.object({
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
   LOGIN_WINDOW_SECONDS: positiveInt.default(900),
   TRUST_PROXY: bool.default(false),
+  CORS_ORIGINS: z
+    .string()
+    .regex(
+      /^\s*(https?:\/\/[^\s,/]+\s*)(,\s*https?:\/\/[^\s,/]+\s*)*$/,
+      'must be a comma-separated list of origins such as https://app.example.com',
+    )
+    .optional()
+    .describe('Browser origins allowed to call the API (CORS); none when unset'),
+  REQUEST_TIMEOUT_MS: positiveInt
+    .max(3_600_000)
+    .default(600_000)
+    .describe('Longest a request (body included) may take before the connection is closed'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 
@@ -68,6 +80,23 @@ export const envSchema = z.object({
   MEDIA_MAX_DURATION_SECONDS: positiveInt.default(6 * 3600),
   MEDIA_MAX_WIDTH: positiveInt.default(7680),
   MEDIA_MAX_HEIGHT: positiveInt.default(4320),
+
+  // Observability
+  LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .optional()
+    .describe('Log lines as JSON, or one readable line each; default: pretty on a terminal, JSON otherwise'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Bearer token GET /metrics requires; /metrics is open when unset'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .describe('OTLP/HTTP receiver (collector, Jaeger) for traces; no tracing at all when unset'),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('aleflix-api'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -55,12 +55,11 @@ export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShut
       visibilityTimeoutSeconds: VISIBILITY_SECONDS,
       waitSeconds: 2,
       drainTimeoutMs: this.config.env.SHUTDOWN_GRACE_MS,
-      // A message no worker can read is parked with its reason (visible in the queue's
-      // dead letters) rather than deleted.
+      // A message no worker can read is parked with its reason (visible through
+      // GET /jobs/dead-letters) rather than deleted; only a queue with nowhere to park it
+      // deletes it.
       onPoison: async (message, reason) => {
-        const queue = this.jobs as MessageQueue & { deadLetter?: (receipt: string, reason: string) => Promise<void> };
-        if (queue.deadLetter) await queue.deadLetter(message.receipt, reason);
-        else await queue.delete(message.receipt);
+        if (!(await this.jobs.deadLetterMessage?.(message, reason))) await this.jobs.delete(message.receipt);
       },
     });
     this.logger.log(`Embedded transcoding worker started (concurrency ${this.config.env.WORKER_CONCURRENCY})`);

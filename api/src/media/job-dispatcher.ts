@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageQueue, TranscodeJob } from '@aleflix/core';
+import { traceContextAttributes } from '@aleflix/workers';
 import type { JobEntity } from './job.entity.js';
 import { JOBS_QUEUE } from './media.tokens.js';
 
@@ -18,6 +19,9 @@ export class JobDispatcher {
       sourceKey,
       outputPrefix: job.outputPrefix,
     };
-    await this.queue.send(JSON.stringify(message), traceparent ? { attributes: { traceparent } } : {});
+    // The active span's context when tracing is on (the worker's span becomes its child),
+    // else the caller's traceparent as it came.
+    const attributes = traceContextAttributes(traceparent);
+    await this.queue.send(JSON.stringify(message), Object.keys(attributes).length > 0 ? { attributes } : {});
   }
 }

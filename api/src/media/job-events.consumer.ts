@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { JobEventSchema, type MessageQueue, type ReceivedMessage } from '@aleflix/core';
 import { AppConfig } from '../config/app-config.js';
+import { inJobEventSpan } from '../observability/job-event-tracing.js';
 import { EVENTS_QUEUE } from './media.tokens.js';
 import { JobEventsService } from './job-events.service.js';
 
@@ -68,7 +69,7 @@ export class JobEventsConsumer implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     try {
-      await this.events.apply(event.data);
+      await inJobEventSpan(message, event.data, () => this.events.apply(event.data));
       await this.queue.delete(message.receipt);
     } catch (error) {
       // Left undeleted: it becomes visible again and is retried, then dead-lettered.

@@ -1,5 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { JobEvent, JobFailedEvent, JobReadyEvent, ObjectStorage } from '@aleflix/core';
+import { JobEventsBus } from '../events/events.bus.js';
+import { toJobEventMessage } from '../events/events.mapper.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { AssetsRepository } from './assets.repository.js';
 import type { JobEntity } from './job.entity.js';
 import { JobsRepository } from './jobs.repository.js';
@@ -8,7 +11,8 @@ import { OBJECT_STORAGE } from './media.tokens.js';
 /**
  * Applies worker events to the database. Delivery is at-least-once and events of an old
  * attempt may arrive late, so every transition is conditional: events for another attempt
- * are ignored, terminal states stick, and outputs nobody points to are deleted.
+ * are ignored, terminal states stick, and outputs nobody points to are deleted. Only a
+ * transition that happened is published to live subscribers; ignored events are not.
  */
 @Injectable()
 export class JobEventsService {
@@ -18,6 +22,8 @@ export class JobEventsService {
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     private readonly jobs: JobsRepository,
     private readonly assets: AssetsRepository,
+    private readonly bus: JobEventsBus,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async apply(event: JobEvent): Promise<void> {
@@ -25,6 +31,10 @@ export class JobEventsService {
     if (!job || job.attempt !== event.attempt || job.assetId !== event.assetId) {
       this.logger.warn(`Ignoring ${event.type} event for unknown job ${event.jobId} attempt ${event.attempt}`);
       if (event.type === 'ready') await this.discard(event.outputPrefix);
+      return;
+    }
+    if (repeatsOrRewinds(event, job)) {
+      this.logger.debug(`Ignoring a repeated or out-of-order ${event.type} event for job ${event.jobId}`);
       return;
     }
     const at = new Date(event.at);
@@ -41,11 +51,12 @@ export class JobEventsService {
                 speed: event.speed,
                 etaSeconds: event.etaSeconds,
               };
-        await this.jobs.repo().manager.transaction(async (manager) => {
-          if (await this.jobs.transition(job.id, ['queued', 'running'], changes, manager)) {
-            await this.assets.transition(job.assetId, ['queued'], { status: 'processing' }, manager);
-          }
+        const won = await this.jobs.repo().manager.transaction(async (manager) => {
+          if (!(await this.jobs.transition(job.id, ['queued', 'running'], changes, manager))) return false;
+          await this.assets.transition(job.assetId, ['queued'], { status: 'processing' }, manager);
+          return true;
         });
+        if (won) this.bus.publish(toJobEventMessage(event, job));
         return;
       }
       case 'ready':
@@ -99,13 +110,30 @@ export class JobEventsService {
       if (event.outputPrefix !== asset.outputPrefix) await this.discard(event.outputPrefix);
       return;
     }
+    this.bus.publish(toJobEventMessage(event, job));
+    this.metrics?.observeJobFinished(event);
     if (previousPrefix && previousPrefix !== event.outputPrefix) await this.discard(previousPrefix);
+    await this.discardOtherRuns(job.outputPrefix, event.outputPrefix);
+  }
+
+  /**
+   * Runs of this attempt that lost: a worker killed while uploading leaves a `run-*` folder
+   * nobody will promote. Only the API knows which run won, so only it may sweep them; a run
+   * still uploading finds `done.json` before it writes and removes its own folder.
+   */
+  private async discardOtherRuns(attemptPrefix: string, promoted: string): Promise<void> {
+    const runs = new Set<string>();
+    for await (const { key } of this.storage.list(attemptPrefix)) {
+      const run = /^(run-[^/]+\/)/.exec(key.slice(attemptPrefix.length))?.[1];
+      if (run && attemptPrefix + run !== promoted) runs.add(attemptPrefix + run);
+    }
+    for (const prefix of runs) await this.discard(prefix);
   }
 
   private async failed(job: JobEntity, event: JobFailedEvent): Promise<void> {
     // Job and asset change together, so nobody reads a failed job on a still-processing asset.
-    await this.jobs.repo().manager.transaction(async (manager) => {
-      const changed = await this.jobs.transition(
+    const changed = await this.jobs.repo().manager.transaction(async (manager) => {
+      const won = await this.jobs.transition(
         job.id,
         ['queued', 'running'],
         {
@@ -117,9 +145,9 @@ export class JobEventsService {
         },
         manager,
       );
-      if (!changed) return;
+      if (!won) return false;
       const asset = await this.assets.findById(job.assetId, manager);
-      if (!asset || asset.status === 'deleted') return;
+      if (!asset || asset.status === 'deleted') return true;
       // A failed re-transcode leaves the asset playable from its previous outputs.
       const status = asset.outputPrefix ? 'ready' : 'failed';
       await this.assets.transition(
@@ -128,7 +156,10 @@ export class JobEventsService {
         { status, errorCode: event.code, errorMessage: event.message.slice(0, 2000) },
         manager,
       );
+      return true;
     });
+    if (changed) this.bus.publish(toJobEventMessage(event, job));
+    if (changed) this.metrics?.observeJobFinished(event);
   }
 
   private async discard(prefix: string): Promise<void> {
@@ -136,4 +167,19 @@ export class JobEventsService {
     const removed = await this.storage.deletePrefix(prefix);
     if (removed > 0) this.logger.log(`Removed ${removed} unreferenced output objects under ${prefix}`);
   }
+}
+
+/**
+ * A `started` or `progress` of a running job that would change nothing or move it backwards:
+ * the same message delivered again, or a late one from an earlier run of this attempt (a run
+ * starts over after a worker crash, and its `started` resets the progress). Applying it would
+ * rewind the progress and tell live subscribers something old as if it were new.
+ */
+function repeatsOrRewinds(event: JobEvent, job: JobEntity): boolean {
+  if ((event.type !== 'started' && event.type !== 'progress') || job.status !== 'running' || !job.startedAt) {
+    return false;
+  }
+  const at = new Date(event.at);
+  if (event.type === 'started') return at <= job.startedAt;
+  return at < job.startedAt || event.percent <= job.progress;
 }

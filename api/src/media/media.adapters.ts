@@ -35,7 +35,9 @@ export function createQueue(
       region: config.env.AWS_REGION,
       ...(config.env.AWS_ENDPOINT_URL ? { endpoint: config.env.AWS_ENDPOINT_URL } : {}),
     });
-    return new SqsMessageQueue({ name, queueUrl: sqsUrl, client });
+    // The DLQ comes from the queue's redrive policy, so dead letters (and the reasons of
+    // poison messages parked there) show in GET /jobs/dead-letters without more settings.
+    return new SqsMessageQueue({ name, queueUrl: sqsUrl, client, findDeadLetterQueue: true });
   }
   return new SqlMessageQueue({
     name,

@@ -57,7 +57,16 @@ const PART_ROUTE = /^\/uploads\/[^/?]+\/parts\/[^/?]+(\?|$)/;
     PlaybackService,
     EmbeddedWorker,
   ],
-  exports: [JobEventsConsumer, MediaSweeper, EmbeddedWorker, OBJECT_STORAGE, JOBS_QUEUE, EVENTS_QUEUE],
+  exports: [
+    JobEventsConsumer,
+    MediaSweeper,
+    EmbeddedWorker,
+    AssetsRepository,
+    JobsRepository,
+    OBJECT_STORAGE,
+    JOBS_QUEUE,
+    EVENTS_QUEUE,
+  ],
 })
 export class MediaModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -26,8 +26,9 @@ function codeOf(run: () => void): string | undefined {
 describe('PlaybackSigner', () => {
   it('accepts its own tokens for the same asset until they expire', () => {
     const { clock, signer: s } = signer();
-    const { token } = s.sign(ASSET, 60);
+    const { token, expiresAt } = s.sign(ASSET, 60);
     expect(codeOf(() => s.verify(ASSET, token))).toBeUndefined();
+    expect(s.verify(ASSET, token)).toEqual(expiresAt);
     clock.advance(61_000);
     expect(codeOf(() => s.verify(ASSET, token))).toBe('playback_url_expired');
   });

@@ -25,7 +25,8 @@ export class PlaybackSigner {
     return { token: `${expires}.${this.mac(assetId, expires)}`, expiresAt: new Date(expires * 1000) };
   }
 
-  verify(assetId: string, token: string): void {
+  /** Checks a token for this asset; returns when it expires. */
+  verify(assetId: string, token: string): Date {
     const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!match) throw new ApiError('playback_url_invalid');
     const expires = Number(match[1]);
@@ -35,6 +36,7 @@ export class PlaybackSigner {
       throw new ApiError('playback_url_invalid');
     if (expires * 1000 <= this.clock.now().getTime())
       throw new ApiError('playback_url_expired', 'Ask /media/stream again');
+    return new Date(expires * 1000);
   }
 
   private mac(assetId: string, expires: number): string {

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { EpisodeEntity } from '../catalog/episode.entity.js';
 import { TitleEntity } from '../catalog/title.entity.js';
 import { ApiError } from '../common/api-error.js';
+import { Clock } from '../common/clock.js';
 import { canSeeDrafts } from '../common/roles.js';
 import { AppConfig } from '../config/app-config.js';
 import type { AssetEntity } from './asset.entity.js';
@@ -17,7 +18,8 @@ import { PlaybackSigner } from './playback-signer.js';
 import { isUuid } from '../common/ids.js';
 
 const SAFE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}\/){0,4}[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
-const PRESIGN_SECONDS = 3600;
+/** The longest a SigV4 presigned URL may live. */
+const MAX_PRESIGN_SECONDS = 7 * 86_400;
 
 export const CONTENT_TYPES: Record<string, string> = {
   m3u8: 'application/vnd.apple.mpegurl',
@@ -43,6 +45,7 @@ export class PlaybackService {
     private readonly dataSource: DataSource,
     private readonly signer: PlaybackSigner,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** `id` is an asset, a title (movies: its newest ready asset) or an episode. */
@@ -86,7 +89,7 @@ export class PlaybackService {
 
   /** Serves one file under a signed playback path. */
   async serve(assetId: string, token: string, path: string, range: string | undefined): Promise<ServedFile> {
-    this.signer.verify(assetId, token);
+    const presignSeconds = storageUrlLifetimeSeconds(this.signer.verify(assetId, token), this.clock.now());
     if (!SAFE_PATH.test(path) || path.split('/').some((segment) => segment === '..' || segment === '.')) {
       throw ApiError.notFound('File');
     }
@@ -101,11 +104,11 @@ export class PlaybackService {
       return {
         kind: 'playlist',
         contentType,
-        body: this.storage.kind === 's3' ? await this.presignUris(text, key) : text,
+        body: this.storage.kind === 's3' ? await this.presignUris(text, key, presignSeconds) : text,
       };
     }
     if (this.storage.kind === 's3') {
-      const url = await this.storage.presignGet(key, PRESIGN_SECONDS);
+      const url = await this.storage.presignGet(key, presignSeconds);
       if (url) return { kind: 'redirect', url };
     }
     const info = await this.storage.head(key);
@@ -146,11 +149,11 @@ export class PlaybackService {
   }
 
   /** For S3, every URI in a playlist becomes a presigned URL of the object it names. */
-  private async presignUris(playlist: string, playlistKey: string): Promise<string> {
+  private async presignUris(playlist: string, playlistKey: string, presignSeconds: number): Promise<string> {
     const base = playlistKey.slice(0, playlistKey.lastIndexOf('/') + 1);
     const sign = async (uri: string) => {
       if (/^[a-z]+:/i.test(uri) || uri.endsWith('.m3u8')) return uri;
-      return (await this.storage.presignGet(base + uri, PRESIGN_SECONDS)) ?? uri;
+      return (await this.storage.presignGet(base + uri, presignSeconds)) ?? uri;
     };
     const lines = await Promise.all(
       playlist.split('\n').map(async (line) => {
@@ -163,6 +166,16 @@ export class PlaybackService {
     );
     return lines.join('\n');
   }
+}
+
+/**
+ * How long the storage URLs handed out under a playback URL live: as long as the playback URL
+ * itself. A player loads a VOD playlist once and fetches its segments for as long as the
+ * video plays, so a shorter life (it was a fixed hour) breaks every longer film on S3 midway.
+ */
+export function storageUrlLifetimeSeconds(playbackExpiresAt: Date, now: Date): number {
+  const remaining = Math.ceil((playbackExpiresAt.getTime() - now.getTime()) / 1000);
+  return Math.min(Math.max(remaining, 1), MAX_PRESIGN_SECONDS);
 }
 
 /** A single `bytes=a-b` range (the only kind players send); undefined when absent. */

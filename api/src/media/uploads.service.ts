@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ObjectStorage } from '@aleflix/core';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { AssetsRepository } from './assets.repository.js';
 import { AttachmentResolver } from './attachment.resolver.js';
 import { JobDispatcher } from './job-dispatcher.js';
@@ -37,6 +38,7 @@ export class UploadsService {
     private readonly attachments: AttachmentResolver,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async create(
@@ -144,6 +146,7 @@ export class UploadsService {
         expected,
       );
       if (verifyError) throw verifyError;
+      this.metrics?.recordUploadBytes(part.size, 'api');
       return { partNumber: part.partNumber, size: part.size, etag: part.etag };
     } catch (error) {
       body.resume();
@@ -175,6 +178,8 @@ export class UploadsService {
       );
     });
     if (job) await this.dispatcher.dispatch(job, upload.objectKey, traceparent);
+    // Parts sent to S3 through presigned URLs never pass through the API: counted once complete.
+    if (job && this.storage.kind === 's3') this.metrics?.recordUploadBytes(upload.sizeBytes, 'presigned');
     return this.assetView(upload.assetId);
   }
 

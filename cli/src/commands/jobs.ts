@@ -1,10 +1,10 @@
 import type { Job } from '@aleflix/sdk';
 import type { Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createContext, globalsOf, isInteractive } from '../context.js';
-import { bar, formatDuration, shortId } from '../output/format.js';
+import { createContext } from '../context.js';
+import { formatDuration, shortId } from '../output/format.js';
 import { printJson, printLine } from '../output/print.js';
 import { renderTable } from '../output/table.js';
+import { registerJobsWatch } from './jobs-watch.js';
 import { examples, oneOf, positiveInt } from './shared.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -12,7 +12,7 @@ const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export function registerJobs(program: Command): void {
   const jobs = program.command('jobs').description('Transcoding jobs');
-  examples(jobs, ['aleflix jobs ls --status running', 'aleflix jobs watch 7d1e…']);
+  examples(jobs, ['aleflix jobs ls --status running', 'aleflix jobs watch --asset 3f2a9c1e-…']);
 
   const ls = jobs
     .command('ls')
@@ -51,33 +51,5 @@ export function registerJobs(program: Command): void {
     );
   examples(ls, ['aleflix jobs ls', 'aleflix jobs ls --asset 3f2a9c1e-… --json']);
 
-  const watch = jobs
-    .command('watch')
-    .description('Follow a job until it succeeds or fails (exit code 1 when it fails)')
-    .argument('<id>', 'job id')
-    .option('--interval <ms>', 'poll interval', positiveInt, 2000)
-    .option('--json', 'print one JSON object per change')
-    .action(async (id: string, options: { interval: number; json?: boolean }, cmd: Command) => {
-      const client = createContext(cmd).client();
-      const redraw = !options.json && isInteractive(globalsOf(cmd));
-      let last = '';
-      for (;;) {
-        const job = await client.jobs.get(id);
-        const key = `${job.status}:${job.progress}`;
-        if (key !== last) {
-          last = key;
-          const line = `${job.status.padEnd(9)} ${bar(job.progress / 100)} ${Math.floor(job.progress)}%${FINAL.has(job.status) ? '' : ` ETA ${formatDuration(job.etaSeconds)}`}${job.errorMessage ? ` — ${job.errorMessage}` : ''}`;
-          if (options.json) process.stdout.write(`${JSON.stringify(job)}\n`);
-          else if (redraw) process.stdout.write(`\r\x1b[2K${line}`);
-          else printLine(line);
-        }
-        if (FINAL.has(job.status)) {
-          if (redraw) process.stdout.write('\n');
-          process.exitCode = job.status === 'succeeded' ? 0 : 1;
-          return;
-        }
-        await sleep(options.interval);
-      }
-    });
-  examples(watch, ['aleflix jobs watch 7d1e…', 'aleflix jobs watch 7d1e… --json']);
+  registerJobsWatch(jobs);
 }

@@ -1,13 +1,14 @@
 // The ingest pipeline: plain code that emits events (Ink, plain lines and --json only render
 // them). Files are hashed one after the other while earlier files upload, `concurrency` at a
 // time; each upload is resumable through the state file; titles and episodes are upserted
-// once per run; with --wait (or --publish) each asset is followed until ready or failed, and
-// a title is published once all of its files in this run are ready.
-import { setTimeout as sleep } from 'node:timers/promises';
+// once per run; with --wait (or --publish) each asset is followed until ready or failed (live,
+// over the API's event stream), and a title is published once all of its files in this run
+// are ready.
 import { basename } from 'node:path';
-import type { Asset, Attachment, UploadOptions, UploadResult } from '@aleflix/sdk';
+import type { Asset, Attachment, JobEventMessage, UploadOptions, UploadResult } from '@aleflix/sdk';
 import { describeError } from '../errors.js';
 import type { Emit, IngestEvent, Outcome } from './events.js';
+import { followTranscode } from './follow.js';
 import { hashFile as defaultHashFile, type HashFile } from './hash.js';
 import type { EpisodeTarget, Plan, PlannedFile, TitleTarget } from './plan.js';
 import { Semaphore } from './semaphore.js';
@@ -21,6 +22,8 @@ export interface IngestApi {
   upload(path: string, options: UploadOptions): Promise<UploadResult>;
   attach(assetId: string, attachment: Attachment, signal?: AbortSignal): Promise<Asset>;
   getAsset(assetId: string, signal?: AbortSignal): Promise<Asset>;
+  /** Live events of an asset's transcoding jobs (the API's WebSocket stream); ends when `signal` aborts. */
+  transcodeEvents(assetId: string, signal: AbortSignal): AsyncIterable<JobEventMessage>;
   /** 'already' when the title was published before. */
   publish(titleId: string, signal?: AbortSignal): Promise<'published' | 'already'>;
 }
@@ -34,6 +37,7 @@ export interface PipelineOptions {
   partConcurrency: number;
   wait: boolean;
   publish: boolean;
+  /** How often to poll an asset when the API's event stream is not available. */
   pollIntervalMs: number;
   signal?: AbortSignal;
   hashFile?: HashFile;
@@ -134,27 +138,19 @@ export async function runIngest(plan: Plan, api: IngestApi, options: PipelineOpt
     }
   };
 
-  const follow = async (file: PlannedFile, first: Asset): Promise<Asset> => {
-    let asset = first;
+  const follow = (file: PlannedFile, first: Asset): Promise<Asset> => {
     let last = '';
-    for (;;) {
-      const progress = asset.status === 'ready' ? 100 : (asset.job?.progress ?? 0);
-      const key = `${asset.status}:${progress}`;
-      if (key !== last) {
+    return followTranscode(
+      api,
+      first,
+      { pollIntervalMs: options.pollIntervalMs, ...(signal ? { signal } : {}) },
+      ({ status, progress, etaSeconds }) => {
+        const key = `${status}:${progress}`;
+        if (key === last) return;
         last = key;
-        emit({
-          type: 'transcode',
-          file: file.display,
-          assetId: asset.id,
-          status: asset.status,
-          progress,
-          etaSeconds: asset.job?.etaSeconds ?? null,
-        });
-      }
-      if (asset.status === 'ready' || asset.status === 'failed' || asset.status === 'deleted') return asset;
-      await sleep(options.pollIntervalMs, undefined, signal ? { signal } : {});
-      asset = await api.getAsset(asset.id, signal);
-    }
+        emit({ type: 'transcode', file: file.display, assetId: first.id, status, progress, etaSeconds });
+      },
+    );
   };
 
   const ingestFile = async (file: PlannedFile, sha256: string) => {

@@ -41,6 +41,7 @@ export function sdkIngestApi(client: AleflixClient): IngestApi {
     upload: (path, options) => client.uploads.upload(path, options),
     attach: (assetId, attachment, signal) => client.assets.attach(assetId, attachment, signal ? { signal } : {}),
     getAsset: (assetId, signal) => client.assets.get(assetId, signal ? { signal } : {}),
+    transcodeEvents: (assetId, signal) => client.events.subscribe({ assetId }, { signal }),
     publish: async (titleId, signal) => {
       // Two tries: someone may change the title between our read and our write (412).
       for (let attempt = 1; ; attempt++) {

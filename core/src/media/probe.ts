@@ -5,6 +5,7 @@ import type { MediaInfo } from '../messages/messages.js';
 import { resolveFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.js';
 import { MediaError } from './media-error.js';
 import { parseProbeOutput, type FfprobeOutput, type ProbeLimits } from './probe-parse.js';
+import { inSpan } from './tracing.js';
 
 export interface ProbeOptions extends ProbeLimits {
   binaries?: FfmpegBinaries;
@@ -46,7 +47,20 @@ function runFfprobe(binary: string, path: string, options: ProbeOptions): Promis
 }
 
 /** Probes a local file and describes it as a MediaInfo, or rejects with a MediaError. */
-export async function probe(path: string, options: ProbeOptions = {}): Promise<MediaInfo> {
+export function probe(path: string, options: ProbeOptions = {}): Promise<MediaInfo> {
+  return inSpan('probe', {}, async (span) => {
+    const media = await probeFile(path, options);
+    span.setAttributes({
+      'aleflix.media.duration_seconds': media.durationSeconds,
+      'aleflix.media.width': media.width,
+      'aleflix.media.height': media.height,
+      'aleflix.media.video_codec': media.videoCodec,
+    });
+    return media;
+  });
+}
+
+async function probeFile(path: string, options: ProbeOptions): Promise<MediaInfo> {
   const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new MediaError('media_source_missing', `No file at ${path}`, { cause: error });
     throw new MediaError('media_unreadable', `Cannot read ${path}: ${error.message}`, { cause: error });

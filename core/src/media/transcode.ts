@@ -24,6 +24,7 @@ import {
   type SpritePlan,
 } from './thumbnails-plan.js';
 import { buildThumbnailsVtt } from './thumbnails-vtt.js';
+import { inSpan } from './tracing.js';
 
 export interface TranscodeOptions {
   /** Refuse sources beyond these (media_too_long / media_too_large). */
@@ -53,6 +54,8 @@ export interface TranscodeRequest {
   /** Aborting stops ffmpeg and rejects with `transcode_cancelled`. */
   signal?: AbortSignal;
   options?: TranscodeOptions;
+  /** Added to the encode span, so a trace shows whose encode it was (the worker passes the job and asset ids). */
+  traceAttributes?: Record<string, string | number>;
 }
 
 /** Everything the `ready` event needs; every path is relative to the work directory. */
@@ -236,19 +239,35 @@ export async function transcode(request: TranscodeRequest): Promise<TranscodeRes
       ...(options.now ? { now: options.now } : {}),
     });
     let lastSpeed: number | null = null;
-    const started = performance.now();
-    await runFfmpeg({
-      binary: binaries.ffmpeg,
-      args,
-      cwd: workDir,
-      ...(signal ? { signal } : {}),
-      timeoutMs: options.timeoutMs ?? Math.max(10 * 60_000, media.durationSeconds * 20_000),
-      onProgress: (block) => {
-        lastSpeed = block.speed ?? lastSpeed;
-        throttle.push(progressFromBlock(block, media.durationSeconds));
+    const renditionNames = plan.rungs.map((rung) => rung.name);
+    const encodeSeconds = await inSpan(
+      'encode',
+      {
+        ...request.traceAttributes,
+        'aleflix.renditions': renditionNames,
+        'aleflix.rendition_count': renditionNames.length,
+        'aleflix.media.duration_seconds': media.durationSeconds,
       },
-    });
-    const encodeSeconds = Math.round((performance.now() - started) / 10) / 100;
+      async (span) => {
+        const started = performance.now();
+        await runFfmpeg({
+          binary: binaries.ffmpeg,
+          args,
+          cwd: workDir,
+          ...(signal ? { signal } : {}),
+          timeoutMs: options.timeoutMs ?? Math.max(10 * 60_000, media.durationSeconds * 20_000),
+          onProgress: (block) => {
+            lastSpeed = block.speed ?? lastSpeed;
+            throttle.push(progressFromBlock(block, media.durationSeconds));
+          },
+        });
+        const seconds = Math.round((performance.now() - started) / 10) / 100;
+        span.setAttribute('aleflix.encode_seconds', seconds);
+        // Media seconds encoded per wall-clock second: above 1 is faster than real time.
+        if (seconds > 0) span.setAttribute('aleflix.realtime_factor', media.durationSeconds / seconds);
+        return seconds;
+      },
+    );
     signal?.throwIfAborted();
 
     const collected = await Promise.all(plan.rungs.map((rung) => collectRendition(workDir, rung, plan)));

@@ -5,7 +5,6 @@ export { InvalidQueueOptionError, QUEUE_LIMITS } from './queue-options.js';
 export { sqlClientFrom, type RowsQueryable, type SqlClient } from './sql-client.js';
 export {
   DEFAULT_QUEUE_TABLE,
-  MAX_RECEIVES_EXCEEDED,
   SqlMessageQueue,
   ensureQueueTable,
   queueTableDdl,
@@ -13,8 +12,10 @@ export {
   type SqlMessageQueueOptions,
 } from './sql.queue.js';
 export {
+  DEAD_LETTER_REASON_ATTRIBUTE,
   SqsMessageQueue,
   ensureSqsQueues,
+  findDeadLetterQueueUrl,
   type EnsureSqsQueuesOptions,
   type SqsMessageQueueOptions,
   type SqsQueueUrls,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MessageQueue, ReceivedMessage } from './queue.port.js';
+import { MAX_RECEIVES_EXCEEDED, type MessageQueue, type ReceivedMessage } from './queue.port.js';
 
 /**
  * The behaviour every MessageQueue adapter must have. Each adapter's spec calls
@@ -155,7 +155,24 @@ export function describeQueueContract(name: string, factory: QueueFactory): void
       expect(letters[0]).toMatchObject({ id, body: 'poison', attributes: { traceparent: TRACEPARENT } });
       expect(letters[0]?.receiveCount).toBeGreaterThanOrEqual(2);
       expect(letters[0]?.sentAt).toBeInstanceOf(Date);
+      expect(letters[0]?.reason).toBe(MAX_RECEIVES_EXCEEDED);
       expect(await queue.stats()).toMatchObject({ visible: 0, inFlight: 0 });
+    });
+
+    it('dead-letters a poison delivery at once, with the consumer’s reason and the message’s attributes', async () => {
+      const queue = await makeQueue(5);
+      if (!queue.deadLetterMessage) throw new Error(`${name} cannot dead-letter a delivery`);
+      const body = '{"type":"transcode","version":99}';
+      await queue.send(body, { attributes: { traceparent: TRACEPARENT } });
+      const message = await receiveOne(queue, 60);
+      expect(await queue.deadLetterMessage(message as ReceivedMessage, 'invalid job message: version')).toBe(true);
+      // Gone from the queue at once, not after its remaining receives.
+      expect(await queue.receive({ maxMessages: 10, visibilityTimeoutSeconds: 60, waitSeconds: 1 })).toEqual([]);
+      expect(await queue.stats()).toMatchObject({ visible: 0, inFlight: 0 });
+      const letters = await queue.deadLetters(10);
+      expect(letters).toHaveLength(1);
+      expect(letters[0]).toMatchObject({ body, reason: 'invalid job message: version' });
+      expect(letters[0]?.attributes).toEqual({ traceparent: TRACEPARENT });
     });
 
     it('still delivers the other messages when one is dead-lettered in the same receive', async () => {

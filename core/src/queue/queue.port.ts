@@ -32,6 +32,9 @@ export interface QueueStats {
   oldestAgeSeconds: number | null;
 }
 
+/** The reason of a message dead-lettered because it was received `maxReceives` times. */
+export const MAX_RECEIVES_EXCEEDED = 'max_receives_exceeded';
+
 export interface DeadLetter {
   id: string;
   body: string;
@@ -60,4 +63,16 @@ export interface MessageQueue {
   stats(): Promise<QueueStats>;
   /** Messages that exceeded maxReceives, newest first. */
   deadLetters(limit: number): Promise<DeadLetter[]>;
+  /**
+   * How many messages sit in this queue's dead letters (the metric behind the "dead-letter
+   * queue not empty" alert). Approximate on SQS; 0 when there is no dead-letter queue.
+   */
+  deadLetterCount?(): Promise<number>;
+  /**
+   * Dead-letters one delivery now, with the consumer's reason (a poison message: invalid
+   * body, unknown version), instead of letting it use up its remaining receives. False when
+   * it could not be parked (a stale receipt, or no dead-letter queue to park it in): the
+   * caller then deletes it. Optional: a queue without it can only delete such messages.
+   */
+  deadLetterMessage?(message: ReceivedMessage, reason: string): Promise<boolean>;
 }

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateReceiveOptions, validateSendOptions, validateVisibilityTimeout } from './queue-options.js';
-import type {
-  DeadLetter,
-  MessageQueue,
-  QueueStats,
-  ReceivedMessage,
-  ReceiveOptions,
-  SendOptions,
+import {
+  MAX_RECEIVES_EXCEEDED,
+  type DeadLetter,
+  type MessageQueue,
+  type QueueStats,
+  type ReceivedMessage,
+  type ReceiveOptions,
+  type SendOptions,
 } from './queue.port.js';
 import type { SqlClient } from './sql-client.js';
 
 export const DEFAULT_QUEUE_TABLE = 'queue_messages';
 
-/** Why `receive` dead-lettered a message. */
-export const MAX_RECEIVES_EXCEEDED = 'max_receives_exceeded';
+/** Why `receive` dead-lettered a message (defined with the port, which every adapter shares). */
+export { MAX_RECEIVES_EXCEEDED };
 
 const TABLE_NAME = /^(?:[a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$/;
 
@@ -213,6 +214,10 @@ export class SqlMessageQueue implements MessageQueue {
     return rows.length > 0;
   }
 
+  deadLetterMessage(message: ReceivedMessage, reason: string): Promise<boolean> {
+    return this.deadLetter(message.receipt, reason);
+  }
+
   async stats(): Promise<QueueStats> {
     const [row] = await this.sql.query<{
       visible: number | string;
@@ -232,6 +237,15 @@ export class SqlMessageQueue implements MessageQueue {
       oldestAgeSeconds:
         row?.oldest_age === null || row?.oldest_age === undefined ? null : Math.max(0, Number(row.oldest_age)),
     };
+  }
+
+  /** Counts what is parked under the dead-letter name, shared by every queue that parks there. */
+  async deadLetterCount(): Promise<number> {
+    const [row] = await this.sql.query<{ count: number | string }>(
+      `SELECT count(*)::int AS count FROM ${this.table} WHERE queue = $1 AND dead_lettered_at IS NOT NULL`,
+      [this.deadLetterName],
+    );
+    return Number(row?.count ?? 0);
   }
 
   async deadLetters(limit: number): Promise<DeadLetter[]> {

@@ -1,9 +1,10 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeQueueContract } from './queue.contract.js';
-import { ensureSqsQueues, SqsMessageQueue } from './sqs.queue.js';
+import type { ReceivedMessage } from './queue.port.js';
+import { ensureSqsQueues, findDeadLetterQueueUrl, SqsMessageQueue } from './sqs.queue.js';
 
 // fauxqs (an SQS/S3 emulator) runs in this process on a free port; the SDK client points at
 // it with a custom endpoint, which also keeps the SDK from using the queue URLs' host.
@@ -59,6 +60,32 @@ describe('SqsMessageQueue', () => {
     const name = `plain-${randomUUID()}`;
     const { queueUrl } = await ensureSqsQueues(client, name, { maxReceives: 3, visibilityTimeoutSeconds: 30 });
     expect(await new SqsMessageQueue({ name, queueUrl, client }).deadLetters(10)).toEqual([]);
+  });
+
+  it('finds its DLQ from the redrive policy when asked, so the queue URL alone is enough', async () => {
+    const name = `found-${randomUUID()}`;
+    const urls = await ensureSqsQueues(client, name, { maxReceives: 1, visibilityTimeoutSeconds: 30 });
+    expect(await findDeadLetterQueueUrl(client, urls.queueUrl)).toBe(urls.deadLetterQueueUrl);
+    const queue = new SqsMessageQueue({ name, queueUrl: urls.queueUrl, client, findDeadLetterQueue: true });
+    await queue.send('{"type":"mystery"}');
+    const [message] = await queue.receive({ maxMessages: 1, visibilityTimeoutSeconds: 30, waitSeconds: 1 });
+    expect(await queue.deadLetterMessage(message as ReceivedMessage, 'invalid job message: type')).toBe(true);
+    const letters = await new SqsMessageQueue({ name, client, ...urls }).deadLetters(10);
+    expect(letters.map(({ body, reason }) => ({ body, reason }))).toEqual([
+      { body: '{"type":"mystery"}', reason: 'invalid job message: type' },
+    ]);
+    expect((await queue.deadLetters(10)).map((letter) => letter.reason)).toEqual(['invalid job message: type']);
+  });
+
+  it('has no DLQ to find, nor to park poison in, without a redrive policy', async () => {
+    const name = `no-redrive-${randomUUID()}`;
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name }));
+    const queue = new SqsMessageQueue({ name, queueUrl: QueueUrl as string, client, findDeadLetterQueue: true });
+    expect(await findDeadLetterQueueUrl(client, QueueUrl as string)).toBeUndefined();
+    await queue.send('poison');
+    const [message] = await queue.receive({ maxMessages: 1, visibilityTimeoutSeconds: 30, waitSeconds: 1 });
+    expect(await queue.deadLetterMessage(message as ReceivedMessage, 'bad')).toBe(false);
+    expect(await queue.deadLetters(10)).toEqual([]);
   });
 
   it('peeks at dead letters without taking them off the DLQ', async () => {

@@ -19,13 +19,14 @@ import {
   validateSendOptions,
   validateVisibilityTimeout,
 } from './queue-options.js';
-import type {
-  DeadLetter,
-  MessageQueue,
-  QueueStats,
-  ReceivedMessage,
-  ReceiveOptions,
-  SendOptions,
+import {
+  MAX_RECEIVES_EXCEEDED,
+  type DeadLetter,
+  type MessageQueue,
+  type QueueStats,
+  type ReceivedMessage,
+  type ReceiveOptions,
+  type SendOptions,
 } from './queue.port.js';
 
 export interface SqsMessageQueueOptions {
@@ -35,7 +36,19 @@ export interface SqsMessageQueueOptions {
   client: SQSClient;
   /** The DLQ of the queue's redrive policy; without it `deadLetters` returns nothing. */
   deadLetterQueueUrl?: string;
+  /**
+   * Without `deadLetterQueueUrl`, look the DLQ up from the queue's RedrivePolicy on first
+   * use, so an application configured with the queue URL alone still lists and parks dead
+   * letters. A queue without a redrive policy then has no dead letters, as before.
+   */
+  findDeadLetterQueue?: boolean;
 }
+
+/**
+ * The message attribute that carries a consumer's reason on a message it dead-lettered
+ * itself (`deadLetterMessage`); SQS keeps no reason of its own.
+ */
+export const DEAD_LETTER_REASON_ATTRIBUTE = 'aleflix-dead-letter-reason';
 
 /**
  * SQS errors that mean "this receipt no longer names a delivery": the port makes those
@@ -52,13 +65,16 @@ export class SqsMessageQueue implements MessageQueue {
   readonly name: string;
   readonly queueUrl: string;
   private readonly client: SQSClient;
-  private readonly deadLetterQueueUrl: string | undefined;
+  private readonly findDeadLetterQueue: boolean;
+  /** The DLQ URL once known (undefined inside: the queue has none); retried after a failure. */
+  private deadLetterQueue: Promise<string | undefined> | undefined;
 
   constructor(options: SqsMessageQueueOptions) {
     this.name = options.name;
     this.queueUrl = options.queueUrl;
     this.client = options.client;
-    this.deadLetterQueueUrl = options.deadLetterQueueUrl;
+    this.findDeadLetterQueue = options.findDeadLetterQueue ?? false;
+    if (options.deadLetterQueueUrl) this.deadLetterQueue = Promise.resolve(options.deadLetterQueueUrl);
   }
 
   async send(body: string, options?: SendOptions): Promise<string> {
@@ -174,22 +190,42 @@ export class SqsMessageQueue implements MessageQueue {
     };
   }
 
+  /** The DLQ's approximate size (visible and in flight, as a peek makes them in flight for a moment). */
+  async deadLetterCount(): Promise<number> {
+    const deadLetterQueueUrl = await this.deadLetterQueueUrl();
+    if (!deadLetterQueueUrl) return 0;
+    const output = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: deadLetterQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  }
+
   /**
    * Peeks at the DLQ: receives with a visibility timeout of 0, so the messages stay there for
    * whoever redrives or inspects them. Limitations: SQS has no real peek, so every call
    * counts as a receive of those messages (their receive count grows, and a DLQ with its own
    * redrive policy would eventually move them); SQS returns a sample, so a large DLQ may not
-   * show every message or `limit` of them; SQS does not keep a reason; "newest first" is by
-   * original send time, the only time SQS reports.
+   * show every message or `limit` of them; SQS keeps no reason, so a message without the one
+   * `deadLetterMessage` attached was moved by the redrive policy (`max_receives_exceeded`);
+   * "newest first" is by the time the message was sent to the DLQ's source (or, for parked
+   * messages, to the DLQ), the only time SQS reports.
    */
   async deadLetters(limit: number): Promise<DeadLetter[]> {
-    if (!this.deadLetterQueueUrl || !Number.isInteger(limit) || limit < 1) return [];
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    const deadLetterQueueUrl = await this.deadLetterQueueUrl();
+    if (!deadLetterQueueUrl) return [];
     const seen = new Map<string, DeadLetter>();
     // Each round may return messages already seen (they are visible again at once); stop
     // when a round brings nothing new.
     for (let round = 0; round < Math.ceil(limit / QUEUE_LIMITS.maxMessages) + 2 && seen.size < limit; round++) {
       const batch = await this.receiveFrom(
-        this.deadLetterQueueUrl,
+        deadLetterQueueUrl,
         Math.min(QUEUE_LIMITS.maxMessages, limit - seen.size),
         0,
         0,
@@ -199,17 +235,53 @@ export class SqsMessageQueue implements MessageQueue {
         const received = toReceived(message);
         if (!received || seen.has(received.id)) continue;
         fresh++;
+        // Parked by a consumer (with its reason), or moved by SQS after maxReceiveCount.
+        const { [DEAD_LETTER_REASON_ATTRIBUTE]: reason, ...attributes } = received.attributes;
         seen.set(received.id, {
           id: received.id,
           body: received.body,
           receiveCount: received.receiveCount,
-          attributes: received.attributes,
+          attributes,
           sentAt: received.sentAt,
+          reason: reason ?? MAX_RECEIVES_EXCEEDED,
         });
       }
       if (fresh === 0) break;
     }
     return [...seen.values()].sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime()).slice(0, limit);
+  }
+
+  /**
+   * Parks a poison delivery on the DLQ with the consumer's reason, then deletes it here. SQS
+   * cannot move a message, so this is a send and a delete: if the delete fails, the message
+   * comes back and may be parked twice. False when the queue has no DLQ.
+   */
+  async deadLetterMessage(message: ReceivedMessage, reason: string): Promise<boolean> {
+    const deadLetterQueueUrl = await this.deadLetterQueueUrl();
+    if (!deadLetterQueueUrl) return false;
+    const attributes = { ...message.attributes, [DEAD_LETTER_REASON_ATTRIBUTE]: reason.slice(0, 1000) || 'unknown' };
+    validateSendOptions({ attributes });
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: deadLetterQueueUrl,
+        MessageBody: message.body,
+        ...messageAttributes(attributes),
+      }),
+    );
+    await this.delete(message.receipt);
+    return true;
+  }
+
+  private deadLetterQueueUrl(): Promise<string | undefined> {
+    if (!this.deadLetterQueue && this.findDeadLetterQueue) {
+      const lookup = findDeadLetterQueueUrl(this.client, this.queueUrl);
+      // A failed lookup (the network, permissions) is tried again on the next call.
+      lookup.catch(() => {
+        if (this.deadLetterQueue === lookup) this.deadLetterQueue = undefined;
+      });
+      this.deadLetterQueue = lookup;
+    }
+    return this.deadLetterQueue ?? Promise.resolve(undefined);
   }
 
   private async receiveFrom(
@@ -230,6 +302,25 @@ export class SqsMessageQueue implements MessageQueue {
     );
     return output.Messages ?? [];
   }
+}
+
+/**
+ * The DLQ URL of a queue's redrive policy, or undefined when it has none. SQS keeps DLQs in
+ * the queue's own account and region, so the policy's target ARN names the queue.
+ */
+export async function findDeadLetterQueueUrl(client: SQSClient, queueUrl: string): Promise<string | undefined> {
+  const output = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+  );
+  const policy = output.Attributes?.RedrivePolicy;
+  if (!policy) return undefined;
+  const arn = (JSON.parse(policy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
+  // arn:aws:sqs:<region>:<account>:<name>
+  const [, , service, , account, name] = typeof arn === 'string' ? arn.split(':') : [];
+  if (service !== 'sqs' || !account || !name) throw new Error(`Unreadable redrive policy of ${queueUrl}: ${policy}`);
+  const found = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+  if (!found.QueueUrl) throw new Error(`SQS returned no URL for the dead-letter queue ${name}`);
+  return found.QueueUrl;
 }
 
 export interface EnsureSqsQueuesOptions {

@@ -4,6 +4,26 @@
  * `bash scripts/check-drift.sh` fails when this file and the spec disagree.
  */
 export interface paths {
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log (admin)
+         * @description Changes made by editors and admins, newest first: who, what, when, and the resource before and after. Filter by actor, target or action.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -545,6 +565,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live transcoding progress over a WebSocket
+         * @description Connect with a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive one `JobEventMessage` (JSON) per
+         *     text frame: first a `snapshot` of each watched job, then every worker event the API applies (`job.started`,
+         *     `job.progress`, `job.ready`, `job.failed`), in order per asset. Duplicate and stale worker events are not sent.
+         *
+         *     Credentials as for any call (`Authorization: Bearer`, `X-API-Key`); browsers, which cannot set headers on a
+         *     WebSocket, pass a short-lived access token as `access_token`. A refused upgrade is answered with the usual
+         *     problem+json status (401, 403, 400, 404). The server pings every 30 s and drops connections that do not answer,
+         *     and closes with 1001 when it shuts down and 1013 when a client reads too slowly: reconnect on those.
+         *
+         *     Without an upgrade, answers the snapshot a new subscriber would receive first.
+         */
+        get: operations["jobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/progress": {
         parameters: {
             query?: never;
@@ -588,6 +637,61 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditList: {
+            items: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Who acted, as they were at the time; all null for the system itself */
+            actor: {
+                /** Format: uuid */
+                userId: string | null;
+                email: string | null;
+                role: string | null;
+                /** Format: uuid */
+                apiKeyId: string | null;
+            };
+            /** @description What was done, e.g. `title.update` */
+            action: string;
+            /** @enum {string} */
+            targetType: "title" | "season" | "episode" | "user" | "api_key" | "asset";
+            targetId: string;
+            /** @description The resource before the change (null for creations) */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The resource after the change (null for deletions) */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The x-request-id of the request that made the change */
+            requestId: string | null;
+        };
+        Problem: {
+            /** @description URI reference naming the problem type */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            /**
+             * @description Stable machine-readable error code
+             * @enum {string}
+             */
+            code: "validation_failed" | "invalid_json" | "invalid_cursor" | "authentication_required" | "invalid_credentials" | "token_invalid" | "token_expired" | "refresh_token_reused" | "account_disabled" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "email_taken" | "slug_taken" | "external_id_taken" | "upload_incomplete" | "upload_closed" | "asset_busy" | "precondition_failed" | "checksum_mismatch" | "playback_url_invalid" | "playback_url_expired" | "not_playable" | "range_not_satisfiable" | "payload_too_large" | "unsupported_media_type" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable";
+            /** @description The request path */
+            instance?: string;
+            requestId?: string;
+            /** @description Per-field validation errors */
+            errors?: components["schemas"]["FieldError"][];
+        };
+        FieldError: {
+            field: string;
+            message: string;
+        };
         Login: {
             email: string;
             password: string;
@@ -623,27 +727,6 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "editor" | "admin";
-        Problem: {
-            /** @description URI reference naming the problem type */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            /**
-             * @description Stable machine-readable error code
-             * @enum {string}
-             */
-            code: "validation_failed" | "invalid_json" | "invalid_cursor" | "authentication_required" | "invalid_credentials" | "token_invalid" | "token_expired" | "refresh_token_reused" | "account_disabled" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "email_taken" | "slug_taken" | "external_id_taken" | "upload_incomplete" | "upload_closed" | "asset_busy" | "precondition_failed" | "checksum_mismatch" | "playback_url_invalid" | "playback_url_expired" | "not_playable" | "range_not_satisfiable" | "payload_too_large" | "unsupported_media_type" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable";
-            /** @description The request path */
-            instance?: string;
-            requestId?: string;
-            /** @description Per-field validation errors */
-            errors?: components["schemas"]["FieldError"][];
-        };
-        FieldError: {
-            field: string;
-            message: string;
-        };
         Refresh: {
             refreshToken: string;
         };
@@ -1051,6 +1134,41 @@ export interface components {
             durationSeconds: number | null;
             renditions: components["schemas"]["Rendition"][];
         };
+        JobEventSnapshot: {
+            items: components["schemas"]["JobEventMessage"][];
+        };
+        JobEventMessage: {
+            /**
+             * @description Version of this message shape
+             * @enum {number}
+             */
+            v: 1;
+            /**
+             * @description `snapshot`: the current state, sent right after connecting; the others: a worker event the API has just applied. Ignore types you do not know.
+             * @enum {string}
+             */
+            type: "snapshot" | "job.started" | "job.progress" | "job.ready" | "job.failed";
+            /** Format: uuid */
+            assetId: string;
+            /** Format: uuid */
+            jobId: string;
+            /** @description Transcoding attempt of the asset (a retranscode starts a new one) */
+            attempt: number;
+            status: components["schemas"]["JobStatus"];
+            /** @description Percent, 0..100 */
+            progress: number;
+            /** @description Realtime factor reported by ffmpeg */
+            speed: number | null;
+            etaSeconds: number | null;
+            /** @description Stable code of a failed job, e.g. `media_unreadable` */
+            errorCode: string | null;
+            errorMessage: string | null;
+            /**
+             * Format: date-time
+             * @description When the worker reported it (for a snapshot: when the job last changed)
+             */
+            at: string;
+        };
         WatchProgressList: {
             items: components["schemas"]["WatchProgress"][];
             nextCursor: string | null;
@@ -1099,12 +1217,14 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AuditList = components['schemas']['AuditList'];
+export type AuditEntry = components['schemas']['AuditEntry'];
+export type Problem = components['schemas']['Problem'];
+export type FieldError = components['schemas']['FieldError'];
 export type Login = components['schemas']['Login'];
 export type TokenPair = components['schemas']['TokenPair'];
 export type User = components['schemas']['User'];
 export type Role = components['schemas']['Role'];
-export type Problem = components['schemas']['Problem'];
-export type FieldError = components['schemas']['FieldError'];
 export type Refresh = components['schemas']['Refresh'];
 export type Me = components['schemas']['Me'];
 export type CreateApiKey = components['schemas']['CreateApiKey'];
@@ -1145,11 +1265,76 @@ export type JobList = components['schemas']['JobList'];
 export type DeadLetterList = components['schemas']['DeadLetterList'];
 export type DeadLetter = components['schemas']['DeadLetter'];
 export type Playback = components['schemas']['Playback'];
+export type JobEventSnapshot = components['schemas']['JobEventSnapshot'];
+export type JobEventMessage = components['schemas']['JobEventMessage'];
 export type WatchProgressList = components['schemas']['WatchProgressList'];
 export type WatchProgress = components['schemas']['WatchProgress'];
 export type SaveProgress = components['schemas']['SaveProgress'];
 export type $defs = Record<string, never>;
 export interface operations {
+    listAudit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                actorId?: string;
+                targetType?: "title" | "season" | "episode" | "user" | "api_key" | "asset";
+                targetId?: string;
+                action?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description Invalid request (validation_failed, invalid_json, invalid_cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -3793,6 +3978,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Playback"];
+                };
+            };
+            /** @description Invalid request (validation_failed, invalid_json, invalid_cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jobEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this asset */
+                assetId?: string;
+                /** @description Only events of this job */
+                jobId?: string;
+                /** @description WebSocket upgrades only, for browsers (they cannot set headers on a WebSocket): a short-lived access token. Never an API key: URLs end up in logs and histories. Node clients send the usual headers. */
+                access_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the WebSocket is open; each text frame is a JobEventMessage */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not upgraded: the current state of what the filter selects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobEventSnapshot"];
                 };
             };
             /** @description Invalid request (validation_failed, invalid_json, invalid_cursor) */

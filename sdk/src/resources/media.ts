@@ -61,7 +61,7 @@ export interface AssetsApi {
     options?: CallOptions,
   ): Promise<DataOf<'attachAsset'>>;
   detach(id: PathParamsOf<'detachAsset'>['id'], options?: CallOptions): Promise<DataOf<'detachAsset'>>;
-  /** Polls until the asset is ready or failed (there is no event stream yet) and resolves with it. */
+  /** Polls until the asset is ready or failed and resolves with it (`events.subscribe` pushes instead). */
   wait(id: PathParamsOf<'getAsset'>['id'], options?: AssetWaitOptions): Promise<DataOf<'getAsset'>>;
 }
 

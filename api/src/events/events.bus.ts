@@ -1,0 +1,49 @@
+import { EventEmitter } from 'node:events';
+import { Injectable, Logger } from '@nestjs/common';
+import type { JobEventMessage } from './events.dto.js';
+
+export type JobEventListener = (message: JobEventMessage) => void;
+
+/**
+ * Carries applied job events from whoever applied them to whoever pushes them to clients.
+ * An abstract class so it is also the injection token: the in-process implementation serves
+ * one API instance; a pub/sub implementation (Redis) can replace it for several.
+ */
+export abstract class JobEventsBus {
+  /**
+   * Fire and forget: the database change it reports has already happened, so a failure to
+   * deliver is logged by the bus, never thrown back at the caller (who could only retry an
+   * event that would then be ignored as a duplicate).
+   */
+  abstract publish(message: JobEventMessage): void;
+
+  /** Calls `listener` with every message published from now on; returns the unsubscribe. */
+  abstract subscribe(listener: JobEventListener): () => void;
+}
+
+const CHANNEL = 'job-event';
+
+/** Delivers synchronously, in publish order, within this process. */
+@Injectable()
+export class InProcessJobEventsBus extends JobEventsBus {
+  private readonly logger = new Logger('JobEventsBus');
+  // One listener per open socket: there is no meaningful "too many".
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(message: JobEventMessage): void {
+    this.emitter.emit(CHANNEL, message);
+  }
+
+  subscribe(listener: JobEventListener): () => void {
+    // One subscriber's failure must not stop the others from hearing about the event.
+    const guarded: JobEventListener = (message) => {
+      try {
+        listener(message);
+      } catch (error) {
+        this.logger.error(`A job event listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    this.emitter.on(CHANNEL, guarded);
+    return () => this.emitter.off(CHANNEL, guarded);
+  }
+}

@@ -1,0 +1,400 @@
+import type { AddressInfo } from 'node:net';
+import type { JobEvent } from '@aleflix/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { JobEventMessage } from '../src/events/events.dto.js';
+import { JobEventsBus } from '../src/events/events.bus.js';
+import { EventsGateway } from '../src/events/events.gateway.js';
+import { JobEventsService } from '../src/media/job-events.service.js';
+import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
+import { createApiKey } from './identity-helpers.js';
+import { makeClip, putPart, randomFile, uploadWhole } from './media-helpers.js';
+
+/** Only a guard against hanging forever; nothing waits for time to pass. */
+const GUARD_MS = 90_000;
+
+/** A WebSocket client that queues what it receives, so a test can await messages in order. */
+class Subscriber {
+  readonly received: JobEventMessage[] = [];
+  private taken = 0;
+  private wake: (() => void) | undefined;
+  closed: { code: number; reason: string } | undefined;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      this.received.push(JSON.parse(data.toString()) as JobEventMessage);
+      this.wake?.();
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake?.();
+    });
+  }
+
+  /** The next message not taken yet. */
+  async next(): Promise<JobEventMessage> {
+    await this.until(() => this.received.length > this.taken || this.closed !== undefined);
+    const message = this.received[this.taken];
+    if (!message) throw new Error(`socket closed (${JSON.stringify(this.closed)}) before the next message`);
+    this.taken++;
+    return message;
+  }
+
+  /** Takes messages up to and including the first that matches. */
+  async nextMatching(predicate: (message: JobEventMessage) => boolean): Promise<JobEventMessage[]> {
+    const taken: JobEventMessage[] = [];
+    for (;;) {
+      const message = await this.next();
+      taken.push(message);
+      if (predicate(message)) return taken;
+    }
+  }
+
+  async waitClosed(): Promise<{ code: number; reason: string }> {
+    await this.until(() => this.closed !== undefined);
+    return this.closed!;
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.socket.close();
+    return this.waitClosed().then(() => undefined);
+  }
+
+  private until(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error('no WebSocket message within the guard time')), GUARD_MS);
+      this.wake = () => {
+        if (!done()) return;
+        clearTimeout(guard);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
+
+async function listen(t: TestApp): Promise<string> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  return `ws://127.0.0.1:${port}`;
+}
+
+function subscribe(
+  base: string,
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+  options: { autoPong?: boolean } = {},
+): Promise<Subscriber> {
+  const socket = new WebSocket(`${base}/events?${new URLSearchParams(query)}`, { headers, ...options });
+  // Listen from the start: the snapshot may arrive in the same tick as the open event.
+  const subscriber = new Subscriber(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(subscriber));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`upgrade refused with ${response.statusCode}`)),
+    );
+    socket.once('error', reject);
+  });
+}
+
+/** The HTTP answer to an upgrade the server refuses: status, content type and problem body. */
+function refused(
+  base: string,
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string; body: { code: string; errors?: Array<{ field: string }> } }> {
+  const socket = new WebSocket(`${base}/events?${new URLSearchParams(query)}`, { headers });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      socket.terminate();
+      reject(new Error('the upgrade was accepted'));
+    });
+    socket.once('error', () => undefined); // ws reports the refusal as an error too
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          contentType: String(response.headers['content-type']),
+          body: JSON.parse(body) as { code: string },
+        }),
+      );
+    });
+  });
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe.each(databaseTargets())('live job events on $name', (target) => {
+  describe('with a real transcode (embedded worker)', () => {
+    let t: TestApp;
+    let base: string;
+    let editor: string;
+    const clipA = makeClip(2);
+    const clipB = makeClip(2, '160x120');
+
+    beforeAll(async () => {
+      t = await createTestApp(target, { BACKGROUND_TASKS: 'true' });
+      base = await listen(t);
+      editor = (await t.userWithRole('editor')).token;
+    });
+    afterAll(() => t.close());
+
+    /** Opens an upload (the asset exists, no job yet), so a subscriber can connect before anything happens. */
+    async function openUpload(data: Buffer) {
+      const created = await t.request('POST', '/uploads', {
+        token: editor,
+        body: { filename: 'clip.mp4', size: data.length, contentType: 'video/mp4' },
+      });
+      expect(created.status, created.body).toBe(201);
+      const upload = created.json().upload as { id: string; assetId: string; partCount: number; partSize: number };
+      return {
+        assetId: upload.assetId,
+        complete: async () => {
+          for (let part = 1; part <= upload.partCount; part++) {
+            const chunk = data.subarray((part - 1) * upload.partSize, part * upload.partSize);
+            expect((await putPart(t, editor, upload.id, part, chunk)).status).toBe(200);
+          }
+          expect((await t.request('POST', `/uploads/${upload.id}/complete`, { token: editor })).status).toBe(200);
+        },
+      };
+    }
+
+    it('pushes started, progress and ready of the watched asset, in order, and nothing of another asset', async () => {
+      const a = await openUpload(clipA);
+      const b = await openUpload(clipB);
+      const watchA = await subscribe(base, { assetId: a.assetId }, bearer(editor));
+      const watchB = await subscribe(base, { assetId: b.assetId }, bearer(editor));
+      try {
+        await b.complete();
+        await a.complete();
+        const ofA = await watchA.nextMatching((message) => message.type === 'job.ready');
+        await watchB.nextMatching((message) => message.type === 'job.ready' || message.type === 'job.failed');
+
+        // B is done, so anything of B sent to A's socket was sent before this marker.
+        const marker: JobEventMessage = { ...ofA.at(-1)!, type: 'job.progress', at: new Date().toISOString() };
+        t.app.get(JobEventsBus).publish(marker);
+        const rest = await watchA.nextMatching((message) => message.at === marker.at);
+        expect(rest).toHaveLength(1);
+
+        expect(ofA.every((message) => message.assetId === a.assetId && message.v === 1)).toBe(true);
+        const types = ofA.map((message) => message.type);
+        expect(types[0]).toBe('job.started');
+        expect(types.at(-1)).toBe('job.ready');
+        const middle = ofA.slice(1, -1);
+        expect(middle.length).toBeGreaterThanOrEqual(1);
+        expect(middle.every((message) => message.type === 'job.progress' && message.status === 'running')).toBe(true);
+        const percents = middle.map((message) => message.progress);
+        expect(percents).toEqual([...percents].sort((x, y) => x - y));
+        expect(ofA.at(-1)).toMatchObject({ status: 'succeeded', progress: 100, errorCode: null, attempt: 1 });
+        const asset = (await t.request('GET', `/assets/${a.assetId}`, { token: editor })).json();
+        expect(asset).toMatchObject({ status: 'ready', job: { id: ofA[0]!.jobId, status: 'succeeded' } });
+      } finally {
+        await Promise.all([watchA.close(), watchB.close()]);
+      }
+    });
+
+    it('sends a late subscriber the finished state first', async () => {
+      const { assetId } = await uploadWhole(t, editor, makeClip(1, '160x120'));
+      // Whatever happened before connecting, the snapshot comes first and later messages follow it.
+      const early = await subscribe(base, { assetId }, bearer(editor));
+      const first = await early.next();
+      expect(first).toMatchObject({ type: 'snapshot', assetId, attempt: 1 });
+      const history = [first, ...(await early.nextMatching((message) => message.status === 'succeeded'))];
+      await early.close();
+      expect(history.at(-1)).toMatchObject({ status: 'succeeded', progress: 100 });
+
+      const late = await subscribe(base, { jobId: history.at(-1)!.jobId }, bearer(editor));
+      expect(await late.next()).toMatchObject({
+        v: 1,
+        type: 'snapshot',
+        assetId,
+        jobId: history.at(-1)!.jobId,
+        status: 'succeeded',
+        progress: 100,
+      });
+      await late.close();
+    });
+  });
+
+  describe('access, filters and delivery (events applied by the test)', () => {
+    let t: TestApp;
+    let base: string;
+    let editor: string;
+    let closed = false;
+
+    beforeAll(async () => {
+      t = await createTestApp(target);
+      base = await listen(t);
+      editor = (await t.userWithRole('editor')).token;
+    });
+    afterAll(async () => {
+      if (!closed) await t.close();
+    });
+
+    async function queuedJob() {
+      const { assetId } = await uploadWhole(t, editor, randomFile(1000));
+      const asset = (await t.request('GET', `/assets/${assetId}`, { token: editor })).json();
+      return { assetId, jobId: asset.job.id as string };
+    }
+
+    const event = (ids: { assetId: string; jobId: string }, body: Record<string, unknown>, attempt = 1) =>
+      ({
+        version: 1,
+        attempt,
+        workerId: 'test-worker',
+        at: new Date().toISOString(),
+        ...ids,
+        ...body,
+      }) as JobEvent;
+
+    it('refuses upgrades without valid credentials with 401 problems', async () => {
+      const ids = await queuedJob();
+      const none = await refused(base, { assetId: ids.assetId });
+      expect(none).toMatchObject({ status: 401, body: { code: 'authentication_required' } });
+      expect(none.contentType).toMatch(/^application\/problem\+json/);
+      const forged = editor.slice(0, -4) + (editor.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+      expect(await refused(base, { assetId: ids.assetId }, bearer(forged))).toMatchObject({
+        status: 401,
+        body: { code: 'token_invalid' },
+      });
+      expect(await refused(base, { assetId: ids.assetId, access_token: 'not-a-jwt' })).toMatchObject({
+        status: 401,
+        body: { code: 'token_invalid' },
+      });
+      // Tokens expire on the API's clock.
+      t.clock.advance(16 * 60_000);
+      expect(await refused(base, { assetId: ids.assetId }, bearer(editor))).toMatchObject({
+        status: 401,
+        body: { code: 'token_expired' },
+      });
+      editor = (await t.userWithRole('editor')).token;
+    });
+
+    it('takes an access token in the query (browsers), an API key in a header, and no API key in the query', async () => {
+      const ids = await queuedJob();
+      const viaQuery = await subscribe(base, { jobId: ids.jobId, access_token: editor });
+      expect(await viaQuery.next()).toMatchObject({ type: 'snapshot', jobId: ids.jobId, status: 'queued' });
+      await viaQuery.close();
+
+      const { key } = await createApiKey(t, editor, { role: 'editor' });
+      const viaKey = await subscribe(base, { jobId: ids.jobId }, { 'x-api-key': key });
+      expect(await viaKey.next()).toMatchObject({ type: 'snapshot', jobId: ids.jobId });
+      await viaKey.close();
+      expect(await refused(base, { jobId: ids.jobId, access_token: key })).toMatchObject({
+        status: 401,
+        body: { code: 'token_invalid' },
+      });
+    });
+
+    it('refuses viewers (403), malformed filters (400) and unknown ids (404)', async () => {
+      const ids = await queuedJob();
+      const viewer = (await t.userWithRole('viewer')).token;
+      expect(await refused(base, { assetId: ids.assetId }, bearer(viewer))).toMatchObject({
+        status: 403,
+        body: { code: 'forbidden' },
+      });
+      const invalid = await refused(base, { assetId: 'not-a-uuid' }, bearer(editor));
+      expect(invalid).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+      expect(invalid.body.errors?.map((error) => error.field)).toEqual(['assetId']);
+      expect(await refused(base, { jobId: '00000000-0000-4000-8000-000000000000' }, bearer(editor))).toMatchObject({
+        status: 404,
+        body: { code: 'not_found' },
+      });
+      const otherAsset = await queuedJob();
+      expect(await refused(base, { assetId: otherAsset.assetId, jobId: ids.jobId }, bearer(editor))).toMatchObject({
+        status: 404,
+      });
+      // The same rules without an upgrade, through Nest's guard and pipe.
+      expect((await t.request('GET', '/events', { token: viewer })).status).toBe(403);
+      expect((await t.request('GET', '/events', { token: editor, query: { jobId: 'x' } })).status).toBe(400);
+      // "Upgrade: websocket" without "Connection: Upgrade" is a plain request, checked and answered as one.
+      const upgradeHeader = { upgrade: 'websocket' };
+      expect((await t.request('GET', '/events', { headers: upgradeHeader })).status).toBe(401);
+      const half = await t.request('GET', '/events', { token: editor, headers: upgradeHeader, query: ids });
+      expect(half.status).toBe(200);
+      expect(half.json().items).toEqual([expect.objectContaining({ type: 'snapshot', jobId: ids.jobId })]);
+    });
+
+    it('pushes an applied event once: duplicates, late progress and other attempts are not sent', async () => {
+      const ids = await queuedJob();
+      const other = await queuedJob();
+      const watch = await subscribe(base, { assetId: ids.assetId }, bearer(editor));
+      const everything = await subscribe(base, {}, bearer(editor));
+      try {
+        expect(await watch.next()).toMatchObject({ type: 'snapshot', jobId: ids.jobId, status: 'queued', progress: 0 });
+        const events = t.app.get(JobEventsService);
+        const started = event(ids, { type: 'started' });
+        await events.apply(started);
+        await events.apply(started);
+        await events.apply(event(ids, { type: 'progress', percent: 99, speed: 1, etaSeconds: 1 }, 7));
+        await events.apply(event(other, { type: 'started' }));
+        const progress = event(ids, { type: 'progress', percent: 40, speed: 2.5, etaSeconds: 3 });
+        await events.apply(progress);
+        await events.apply(progress);
+        await events.apply(event(ids, { type: 'progress', percent: 30, speed: 2.5, etaSeconds: 4 })); // late
+        await events.apply(event(ids, { type: 'failed', code: 'transcode_failed', message: 'boom', retryable: false }));
+        await events.apply(
+          event(ids, { type: 'failed', code: 'transcode_failed', message: 'again', retryable: false }),
+        );
+        await events.apply(event(ids, { type: 'progress', percent: 60, speed: 2.5, etaSeconds: 2 }));
+
+        const pushed = await watch.nextMatching((message) => message.type === 'job.failed');
+        expect(pushed.map((message) => [message.type, message.status, message.progress])).toEqual([
+          ['job.started', 'running', 0],
+          ['job.progress', 'running', 40],
+          ['job.failed', 'failed', 40],
+        ]);
+        expect(pushed[1]).toMatchObject({ speed: 2.5, etaSeconds: 3, attempt: 1 });
+        expect(pushed[2]).toMatchObject({ errorCode: 'transcode_failed', errorMessage: 'boom' });
+
+        // The unfiltered subscriber gets the active jobs first, then both assets' events.
+        const all = await everything.nextMatching((message) => message.type === 'job.failed');
+        const snapshot = all.filter((message) => message.type === 'snapshot').map((message) => message.jobId);
+        expect(snapshot).toEqual(expect.arrayContaining([ids.jobId, other.jobId]));
+        expect(all.filter((message) => message.type !== 'snapshot').map((m) => [m.jobId, m.type])).toEqual([
+          [ids.jobId, 'job.started'],
+          [other.jobId, 'job.started'],
+          [ids.jobId, 'job.progress'],
+          [ids.jobId, 'job.failed'],
+        ]);
+
+        // Without an upgrade, GET /events answers the same snapshot.
+        const plain = await t.request('GET', '/events', { token: editor, query: { jobId: ids.jobId } });
+        expect(plain.status).toBe(200);
+        expect(plain.json().items).toEqual([
+          expect.objectContaining({
+            type: 'snapshot',
+            jobId: ids.jobId,
+            status: 'failed',
+            errorCode: 'transcode_failed',
+          }),
+        ]);
+      } finally {
+        await Promise.all([watch.close(), everything.close()]);
+      }
+    });
+
+    it('cuts off a peer that stops answering pings', async () => {
+      const ids = await queuedJob();
+      const silent = await subscribe(base, { jobId: ids.jobId }, bearer(editor), { autoPong: false });
+      await silent.next();
+      const gateway = t.app.get(EventsGateway);
+      gateway.heartbeat(); // ping
+      gateway.heartbeat(); // no pong since: terminate
+      expect((await silent.waitClosed()).code).toBe(1006);
+    });
+
+    it('closes open sockets with 1001 when the app shuts down, without hanging', async () => {
+      const ids = await queuedJob();
+      const open = await subscribe(base, { jobId: ids.jobId }, bearer(editor));
+      await open.next();
+      closed = true;
+      await t.close();
+      expect(await open.waitClosed()).toEqual({ code: 1001, reason: 'server_shutdown' });
+    });
+  });
+});

@@ -1,0 +1,25 @@
+// Live transcoding progress: GET /events as a WebSocket stream, or its snapshot over HTTP.
+import type { JobEventMessage } from '../generated/openapi.js';
+import { subscribeEvents, type EventFilter, type EventStreamDeps, type SubscribeOptions } from '../events/subscribe.js';
+import type { CallOptions, DataOf, RequestFn } from '../types.js';
+
+export interface EventsApi {
+  /**
+   * Live job events: first a `snapshot` message per watched job, then every event the API
+   * applies (`job.started`, `job.progress`, `job.ready`, `job.failed`), in order per asset.
+   * Reconnects with backoff when the connection drops (each reconnect starts with a fresh
+   * snapshot); ends when `signal` aborts or the loop breaks; throws AleflixApiError when the
+   * API refuses (401, 403, 400 or 404). Filter by `assetId` and/or `jobId`; none means every job.
+   */
+  subscribe(filter?: EventFilter, options?: SubscribeOptions): AsyncGenerator<JobEventMessage, void, undefined>;
+  /** The state a new subscriber starts from (GET /events without the upgrade). */
+  snapshot(filter?: EventFilter, options?: CallOptions): Promise<DataOf<'jobEvents'>>;
+}
+
+export function eventsApi(request: RequestFn, deps: EventStreamDeps): EventsApi {
+  return {
+    subscribe: (filter = {}, options = {}) => subscribeEvents(deps, filter, options),
+    snapshot: async (filter = {}, options) =>
+      (await request('get', '/events', { ...options, params: { query: filter } })).data,
+  };
+}
