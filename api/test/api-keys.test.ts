@@ -101,6 +101,9 @@ describe.each(databaseTargets())('API keys on $name', (target) => {
         { name: 'x', role: 'root' },
         { name: 'x', expiresInDays: 0 },
         { name: 'x', expiresInDays: 1.5 },
+        { name: 'x', expiresAt: 'tomorrow' },
+        { name: 'x', expiresAt: '2020-01-01T00:00:00Z' },
+        { name: 'x', expiresInDays: 1, expiresAt: '2099-01-01T00:00:00Z' },
         { name: 'x', extra: 1 },
       ]) {
         const problem = expectProblem(

@@ -383,4 +383,33 @@ describe('aleflix against a real API', { timeout: 120_000 }, () => {
     expect((await aleflix(['logout'])).stdout).toContain('Logged out');
     expectOneLineError(await aleflix(['titles', 'ls']), /not logged in: run `aleflix login`/);
   });
+
+  it('refuses an expired API key in one clear line, exit code non-zero', async () => {
+    // Made through the SDK: a CLI start-up takes longer than this key lives on a busy machine.
+    const expiresAt = new Date(Date.now() + 4_000).toISOString();
+    const { key: secret } = await admin.apiKeys.create({ name: 'short-lived', expiresAt });
+    // Keys expire on the API's clock: wait until the API itself says so, bounded.
+    const deadline = Date.now() + 20_000;
+    while ((await fetch(`${api!.baseUrl}/auth/me`, { headers: { 'x-api-key': secret } })).status !== 401) {
+      if (Date.now() > deadline) throw new Error('the key never expired');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expectOneLineError(
+      await aleflix(['whoami'], { env: { ALEFLIX_API_KEY: secret } }),
+      /API key has expired \(token_expired, HTTP 401\)$/,
+    );
+
+    await aleflix(['login', '--email', ADMIN.email, '--password-stdin'], { input: `${ADMIN.password}\n` });
+    const later = await aleflix([
+      'keys',
+      'create',
+      '--name',
+      'dated',
+      '--expires-at',
+      '2030-01-31T00:00:00Z',
+      '--json',
+    ]);
+    expect(later.code, later.stderr).toBe(0);
+    expect(JSON.parse(later.stdout)).toMatchObject({ name: 'dated', expiresAt: '2030-01-31T00:00:00.000Z' });
+  });
 });

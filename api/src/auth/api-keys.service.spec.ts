@@ -86,6 +86,20 @@ describe('ApiKeysService', () => {
     expect(created.expiresAt).toBe(new Date(clock.now().getTime() + 7 * 86_400_000).toISOString());
   });
 
+  it('takes an exact expiresAt in the future, and refuses one in the past or beyond 10 years', async () => {
+    const { service, clock } = setup();
+    const soon = new Date(clock.now().getTime() + 2_000).toISOString();
+    expect((await service.create(principal('viewer'), { name: 'soon', expiresAt: soon })).expiresAt).toBe(soon);
+    for (const at of [clock.now(), new Date(clock.now().getTime() + 3651 * 86_400_000)]) {
+      await expect(
+        service.create(principal('viewer'), { name: 'bad', expiresAt: at.toISOString() }),
+      ).rejects.toMatchObject({
+        code: 'validation_failed',
+        extras: { errors: [{ field: 'expiresAt' }] },
+      });
+    }
+  });
+
   it.each([
     ['viewer', 'editor'],
     ['viewer', 'admin'],

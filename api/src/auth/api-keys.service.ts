@@ -9,6 +9,9 @@ import { ApiKeysRepository } from './api-keys.repository.js';
 import type { ApiKeyView, CreateApiKey } from './auth.dto.js';
 import type { Principal } from './principal.js';
 
+const DAY_MS = 86_400_000;
+const MAX_EXPIRY_DAYS = 3650;
+
 export const API_KEY_PREFIX = 'alx_';
 
 @Injectable()
@@ -28,9 +31,7 @@ export class ApiKeysService {
       );
     }
     const key = API_KEY_PREFIX + randomSecret();
-    const expiresAt = input.expiresInDays
-      ? new Date(this.clock.now().getTime() + input.expiresInDays * 86_400_000)
-      : null;
+    const expiresAt = this.expiry(input);
     const entity = await this.repo.insert({
       userId: principal.userId,
       name: input.name,
@@ -42,6 +43,19 @@ export class ApiKeysService {
     const view = toApiKeyView(entity);
     await this.audit.record({ action: 'api_key.create', targetType: 'api_key', targetId: entity.id, after: view });
     return { ...view, key };
+  }
+
+  /** When the key stops working: a number of days from now, an exact future instant, or never. */
+  private expiry(input: CreateApiKey): Date | null {
+    const now = this.clock.now().getTime();
+    if (input.expiresInDays) return new Date(now + input.expiresInDays * DAY_MS);
+    if (!input.expiresAt) return null;
+    const at = new Date(input.expiresAt);
+    if (at.getTime() <= now || at.getTime() > now + MAX_EXPIRY_DAYS * DAY_MS) {
+      const message = `must be in the future and at most ${MAX_EXPIRY_DAYS} days away`;
+      throw new ApiError('validation_failed', `expiresAt ${message}`, { errors: [{ field: 'expiresAt', message }] });
+    }
+    return at;
   }
 
   /** Admins see every key; everyone else sees their own. */

@@ -38,6 +38,14 @@ export const CreateApiKeySchema = z
     name: z.string().trim().min(1).max(100),
     role: RoleSchema.optional().describe("Defaults to the creator's role; may not exceed it"),
     expiresInDays: z.int().min(1).max(3650).optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('An exact expiry instead of expiresInDays: in the future, at most 10 years away'),
+  })
+  .refine((input) => input.expiresInDays === undefined || input.expiresAt === undefined, {
+    message: 'give expiresInDays or expiresAt, not both',
+    path: ['expiresAt'],
   })
   .meta({ id: 'CreateApiKey' });
 export type CreateApiKey = z.infer<typeof CreateApiKeySchema>;

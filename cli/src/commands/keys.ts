@@ -15,11 +15,18 @@ export function registerKeys(program: Command): void {
     .description('Create an API key; its secret is shown once')
     .requiredOption('--name <name>', 'what the key is for')
     .option('--role <role>', `one of ${ROLES.join(', ')} (default: yours)`, oneOf(ROLES))
-    .option('--expires-in-days <n>', 'expiry', positiveInt)
+    .option('--expires-in-days <n>', 'expiry, in days from now', positiveInt)
+    .option('--expires-at <iso>', 'expiry as an exact ISO 8601 time (e.g. 2027-01-31T00:00:00Z)')
     .option('--json', 'print JSON (with the secret)')
     .action(
       async (
-        options: { name: string; role?: (typeof ROLES)[number]; expiresInDays?: number; json?: boolean },
+        options: {
+          name: string;
+          role?: (typeof ROLES)[number];
+          expiresInDays?: number;
+          expiresAt?: string;
+          json?: boolean;
+        },
         cmd: Command,
       ) => {
         const client = createContext(cmd).client();
@@ -27,6 +34,7 @@ export function registerKeys(program: Command): void {
           name: options.name,
           ...(options.role ? { role: options.role } : {}),
           ...(options.expiresInDays ? { expiresInDays: options.expiresInDays } : {}),
+          ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
         });
         if (options.json) return printJson(key);
         printLine(key.key);
@@ -37,6 +45,7 @@ export function registerKeys(program: Command): void {
     );
   examples(create, [
     'aleflix keys create --name ci --role editor --expires-in-days 90',
+    'aleflix keys create --name contractor --expires-at 2027-01-31T00:00:00Z',
     'export ALEFLIX_API_KEY=$(aleflix keys create --name nightly)',
   ]);
 

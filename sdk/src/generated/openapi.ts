@@ -744,6 +744,11 @@ export interface components {
             /** @description Defaults to the creator's role; may not exceed it */
             role?: components["schemas"]["Role"];
             expiresInDays?: number;
+            /**
+             * Format: date-time
+             * @description An exact expiry instead of expiresInDays: in the future, at most 10 years away
+             */
+            expiresAt?: string;
         };
         CreatedApiKey: {
             /** Format: uuid */
