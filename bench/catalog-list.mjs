@@ -61,7 +61,8 @@ export async function run({ options, log }) {
         await baseline.stop();
       }
     },
-    { log },
+    // Limits so high they never refuse: their bookkeeping is still measured, not 429s.
+    { log, env: { RATE_LIMIT_PER_MINUTE: '1000000000', RATE_LIMIT_IP_PER_MINUTE: '1000000000' } },
   );
 }
 

@@ -6,6 +6,6 @@ export default defineConfig({
   test: {
     name: 'bench',
     environment: 'node',
-    include: ['lib/**/*.test.mjs', 'web/**/*.test.mjs'],
+    include: ['lib/**/*.test.mjs', 'web/**/*.test.mjs', 'load/**/*.test.mjs'],
   },
 });

@@ -6,6 +6,7 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { Clock } from './common/clock.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { AuditModule } from './audit/audit.module.js';
+import { CacheModule } from './cache/cache.module.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -14,6 +15,8 @@ import { HealthModule } from './health/health.module.js';
 import { MediaModule } from './media/media.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { WatchProgressModule } from './progress/watch-progress.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { RedisModule } from './redis/redis.module.js';
 
 @Global()
 @Module({})
@@ -46,6 +49,10 @@ export class AppModule {
         CoreModule.register(options.config, options.clock ?? new Clock()),
         DatabaseModule.forDataSource(options.dataSource),
         ObservabilityModule,
+        // Before the features that use them: Redis (when configured), the cache, rate limits.
+        RedisModule,
+        CacheModule,
+        RateLimitModule,
         AuditModule,
         IdentityModule,
         CatalogModule,

@@ -55,10 +55,21 @@ export async function createTestApp(
   const { database, dispose } = await target.create();
   const home = await mkdtemp(join(tmpdir(), 'aleflix-test-'));
   const clock = new FakeClock();
-  const config = new AppConfig(parseEnv({ NODE_ENV: 'test', ALEFLIX_HOME: home, BACKGROUND_TASKS: 'false', ...env }), {
-    database,
-    jwtSecret: TEST_JWT_SECRET,
-  });
+  const config = new AppConfig(
+    parseEnv({
+      NODE_ENV: 'test',
+      ALEFLIX_HOME: home,
+      BACKGROUND_TASKS: 'false',
+      // Tests send hundreds of requests a second from one address; rate-limit tests set their own.
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RATE_LIMIT_IP_PER_MINUTE: '1000000',
+      ...env,
+    }),
+    {
+      database,
+      jwtSecret: TEST_JWT_SECRET,
+    },
+  );
   const dataSource = await initializeDatabase(config.database);
   const app = await createApp({ config, dataSource, clock, logger: false });
   await app.get(UsersService).ensureAdmin(ADMIN_EMAIL, ADMIN_PASSWORD);

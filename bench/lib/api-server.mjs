@@ -65,10 +65,10 @@ function staleSource() {
  * database) and always tears it all down afterwards, also when `work` throws.
  * @template T
  * @param {(api: { baseUrl: string, database: { kind: string, note?: string }, adminEmail: string, adminPassword: string }) => Promise<T>} work
- * @param {{ log: (line: string) => void }} context
+ * @param {{ log: (line: string) => void, env?: Record<string, string> }} context `env`: extra settings of the API
  * @returns {Promise<T>}
  */
-export async function withApi(work, { log }) {
+export async function withApi(work, { log, env: extraEnv = {} }) {
   await ensureApiBuilt(log);
   const home = mkdtempSync(join(tmpdir(), 'aleflix-bench-'));
   const forgetHome = onCleanup(() => rmSync(home, { recursive: true, force: true }));
@@ -89,6 +89,7 @@ export async function withApi(work, { log }) {
       // Outlive any BENCH_DURATION_SECONDS so that 401s never appear mid-measurement.
       ACCESS_TOKEN_TTL_SECONDS: '86400',
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     };
     if (db.kind === 'postgres') env.DATABASE_URL = db.url;
     else delete env.DATABASE_URL; // unset means PGlite under ALEFLIX_HOME

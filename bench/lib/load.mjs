@@ -37,3 +37,36 @@ export function summarize(result) {
     durationSeconds: result.duration,
   };
 }
+
+/**
+ * Like `measure`, for a workload of varied requests: `next()` gives each request in turn
+ * (`{ method, path, headers, body }`), shared by all connections. Also returns how many
+ * answers each status code got, which is what explains a run with non-2xx answers.
+ * @param {{ url: string, next: () => { method: string, path: string, headers: Record<string, string>, body?: string }, connections: number, durationSeconds: number }} spec
+ */
+export async function measureWorkload({ url, next, connections, durationSeconds }) {
+  const target = new URL(url);
+  if (target.hostname !== '127.0.0.1') throw new Error(`refusing to load ${target.host}: only 127.0.0.1 is allowed`);
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationSeconds,
+    timeout: 10,
+    // One entry whose setup builds every request: autocannon calls it before each one. The
+    // defaults it passes in carry the Host header's name and port.
+    requests: [
+      {
+        setupRequest: (defaults) => {
+          const request = next();
+          return { ...defaults, ...request, headers: { ...defaults.headers, ...request.headers } };
+        },
+      },
+    ],
+  });
+  return { ...summarize(result), statusCodes: statusCounts(result.statusCodeStats) };
+}
+
+/** autocannon's `{ "200": { count } }` as `{ "200": count }`. */
+export function statusCounts(statusCodeStats = {}) {
+  return Object.fromEntries(Object.entries(statusCodeStats).map(([code, { count }]) => [code, count]));
+}

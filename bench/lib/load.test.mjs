@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measure, summarize } from './load.mjs';
+import { measure, measureWorkload, statusCounts, summarize } from './load.mjs';
 
 // The shape of an autocannon 9 result, reduced to the fields `summarize` reads.
 const autocannonResult = {
@@ -38,5 +38,21 @@ describe('measure', () => {
     await expect(measure({ url: 'http://10.0.0.1/', connections: 1, durationSeconds: 1 })).rejects.toThrow(
       /only 127\.0\.0\.1/,
     );
+  });
+});
+
+describe('measureWorkload', () => {
+  it('refuses any host but 127.0.0.1 before sending anything', async () => {
+    const next = () => ({ method: 'GET', path: '/', headers: {} });
+    await expect(
+      measureWorkload({ url: 'http://example.com/', next, connections: 1, durationSeconds: 1 }),
+    ).rejects.toThrow(/only 127\.0\.0\.1/);
+  });
+});
+
+describe('statusCounts', () => {
+  it("flattens autocannon's status code stats", () => {
+    expect(statusCounts({ 200: { count: 7 }, 503: { count: 2 } })).toEqual({ 200: 7, 503: 2 });
+    expect(statusCounts(undefined)).toEqual({});
   });
 });

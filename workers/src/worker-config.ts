@@ -1,6 +1,6 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createObjectStorageFromUrl,
+  createSqsClient,
   parseStorageUrl,
   SqsMessageQueue,
   type MessageQueue,
@@ -84,7 +84,7 @@ export function createWorkerAdapters(config: WorkerConfig): {
     ...aws,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
   });
-  const sqs = new SQSClient(aws);
+  const sqs = createSqsClient(aws);
   return {
     storage,
     jobs: new SqsMessageQueue({ name: 'transcode-jobs', queueUrl: config.SQS_JOBS_QUEUE_URL, client: sqs }),

@@ -28,15 +28,15 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, ip: string): Promise<TokenPair> {
-    this.limiter.check(ip, email);
+    await this.limiter.check(ip, email);
     const user = await this.users.findByEmail(email);
     const valid = await this.hasher.verify(user?.passwordHash, password);
     if (!user || !valid) {
-      this.limiter.recordFailure(ip, email);
+      await this.limiter.recordFailure(ip, email);
       throw new ApiError('invalid_credentials');
     }
     if (user.disabledAt) throw new ApiError('account_disabled', 'This account has been disabled by an administrator');
-    this.limiter.recordSuccess(email);
+    await this.limiter.recordSuccess(email);
     const refreshToken = REFRESH_PREFIX + randomSecret();
     const refreshExpiresAt = this.refreshExpiry();
     const session = await this.sessions.createWithToken(user.id, sha256Hex(refreshToken), refreshExpiresAt);

@@ -59,7 +59,7 @@ export class SessionsRepository {
     await this.dataSource
       .getRepository(SessionEntity)
       .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
-    this.cache.invalidate();
+    await this.cache.invalidate();
   }
 
   async revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<void> {
@@ -71,7 +71,7 @@ export class SessionsRepository {
       .where('user_id = :userId AND revoked_at IS NULL', { userId });
     if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
     await query.execute();
-    this.cache.invalidate();
+    await this.cache.invalidate();
   }
 
   /** A session with its user, from the short-lived cache or in one query. */

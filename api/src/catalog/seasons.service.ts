@@ -34,6 +34,7 @@ export class SeasonsService {
       await this.titles.touch(title.id, manager);
       return result.created;
     });
+    await this.titlesService.changed();
     const after = await this.reload(title.id);
     await this.audit.record({
       action: 'season.upsert',
@@ -60,6 +61,7 @@ export class SeasonsService {
         await this.titles.touch(title.id, manager);
         return result.created;
       });
+      await this.titlesService.changed();
       const after = await this.reload(title.id);
       await this.audit.record({
         action: 'episode.upsert',
@@ -118,6 +120,7 @@ export class SeasonsService {
       return deleted;
     });
     if (!found) throw ApiError.notFound(what);
+    await this.titlesService.changed();
   }
 
   private async seriesTitle(ref: string): Promise<TitleEntity> {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { AuditService } from '../audit/audit.service.js';
+import { CacheService } from '../cache/cache.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
@@ -45,9 +46,40 @@ export class TitlesService {
     private readonly seasons: SeasonsRepository,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    @Optional() private readonly cache?: CacheService,
   ) {}
 
-  async list(principal: Principal, query: ListTitlesQuery): Promise<{ items: TitleView[]; nextCursor: string | null }> {
+  /**
+   * Lists and title pages are cached per visibility class (viewers: published only; editors
+   * and admins: everything), never per user: the class is all that changes the answer.
+   */
+  list(principal: Principal, query: ListTitlesQuery): Promise<{ items: TitleView[]; nextCursor: string | null }> {
+    const key = `list:${visibilityClass(principal)}:${stableJson(query)}`;
+    return this.cached(key, () => this.loadList(principal, query));
+  }
+
+  get(principal: Principal, ref: string): Promise<Tagged<TitleDetailView>> {
+    return this.cached(`title:${visibilityClass(principal)}:${ref}`, async () =>
+      this.detail(await this.resolve(ref, principal)),
+    );
+  }
+
+  /**
+   * Call after every committed write to titles, seasons or episodes: both the catalog and
+   * playback (which checks a title's status and resolves episodes) change with them.
+   */
+  async changed(): Promise<void> {
+    await this.cache?.invalidate('catalog', 'playback');
+  }
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return this.cache ? this.cache.wrap('catalog', key, load) : load();
+  }
+
+  private async loadList(
+    principal: Principal,
+    query: ListTitlesQuery,
+  ): Promise<{ items: TitleView[]; nextCursor: string | null }> {
     const filter: TitleFilter = {
       ...(query.kind ? { kind: query.kind } : {}),
       ...(query.genre ? { genre: query.genre } : {}),
@@ -81,11 +113,6 @@ export class TitlesService {
           : encodeCursor({ f: fingerprint, k: last.key, i: last.title.id });
     }
     return { items: page.map((row) => toTitleView(row.title)), nextCursor };
-  }
-
-  async get(principal: Principal, ref: string): Promise<Tagged<TitleDetailView>> {
-    const title = await this.resolve(ref, principal);
-    return this.detail(title);
   }
 
   async create(input: CreateTitle): Promise<Tagged<TitleView>> {
@@ -135,6 +162,7 @@ export class TitlesService {
     if (!(await this.titles.delete(current.id, expected))) {
       throw new ApiError('precondition_failed', 'The title changed while deleting; reload and retry');
     }
+    await this.changed();
     await this.audit.record({
       action: 'title.delete',
       targetType: 'title',
@@ -172,6 +200,7 @@ export class TitlesService {
     } catch (error) {
       throw this.translateUnique(error);
     }
+    await this.changed();
     const updated = await this.titles.findById(current.id);
     if (!updated) throw ApiError.notFound('Title');
     const view = toTitleView(updated);
@@ -201,6 +230,7 @@ export class TitlesService {
         if (translated instanceof ApiError && translated.code === 'slug_taken' && !input.slug) continue;
         throw translated;
       }
+      await this.changed();
       await this.audit.record({
         action: 'title.create',
         targetType: 'title',
@@ -227,4 +257,13 @@ export class TitlesService {
     if (column === 'external_id') return new ApiError('external_id_taken');
     return new ApiError('conflict', 'Conflicts with an existing record');
   }
+}
+
+function visibilityClass(principal: Principal): 'all' | 'published' {
+  return canSeeDrafts(principal.role) ? 'all' : 'published';
+}
+
+/** JSON with sorted keys: one cache key per query, however its parameters were ordered. */
+function stableJson(value: Record<string, unknown>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))));
 }

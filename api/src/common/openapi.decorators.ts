@@ -18,11 +18,28 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large (payload_too_large)',
   415: 'Unsupported content type',
   428: 'If-Match header missing (precondition_required)',
-  429: 'Rate limited (rate_limited); see Retry-After',
+  429: 'Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers',
 };
 
-/** Documents the problem+json error responses an operation can return. */
+/** What every 429 carries; RateLimit-Limit/-Remaining/-Reset come with every limited response, 429 or not. */
+const RATE_LIMIT_HEADERS = {
+  'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' as const, minimum: 1 } },
+};
+
+/**
+ * Documents the problem+json error responses an operation can return. Every operation can
+ * be rate limited (429) and fail unexpectedly (500), so those two are always listed.
+ */
 export function ApiProblems(...statuses: number[]): MethodDecorator {
+  return problems([...statuses, 429]);
+}
+
+/** For the few routes the rate limits exempt (health probes): no 429. */
+export function ApiProblemsWithoutRateLimit(...statuses: number[]): MethodDecorator {
+  return problems(statuses);
+}
+
+function problems(statuses: number[]): MethodDecorator {
   const all = [...new Set([...statuses, 500])].sort();
   return applyDecorators(
     ...all.map((status) =>
@@ -30,6 +47,7 @@ export function ApiProblems(...statuses: number[]): MethodDecorator {
         status,
         description: PROBLEM_DESCRIPTIONS[status] ?? 'Unexpected error',
         standardSchema: ProblemSchema,
+        ...(status === 429 ? { headers: RATE_LIMIT_HEADERS } : {}),
       }),
     ),
   );

@@ -16,6 +16,10 @@ function queryFailed(sqlState: string): QueryFailedError {
   );
 }
 
+function queryFailedWith(driverError: Error): QueryFailedError {
+  return new QueryFailedError('SELECT 1', [], driverError);
+}
+
 describe('toApiError', () => {
   it('passes an ApiError through', () => {
     const error = new ApiError('email_taken', 'taken');
@@ -53,13 +57,42 @@ describe('toApiError', () => {
   it('keeps other database errors as 500 without leaking their text', () => {
     for (const error of [
       queryFailed('23505'),
-      queryFailed('08006'),
+      queryFailed('42P01'),
       new Error('connection string postgres://u:secret@h'),
     ]) {
       const mapped = toApiError(error);
       expect(mapped).toMatchObject({ code: 'internal_error', status: 500 });
       expect(mapped.detail).not.toMatch(/secret|driver says no/);
     }
+  });
+
+  it.each([
+    ['a refused connect', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    [
+      'a refused connect behind happy eyeballs',
+      new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]),
+    ],
+    ['a connection dropped mid-query', queryFailedWith(new Error('Connection terminated unexpectedly'))],
+    ['a reset socket', queryFailedWith(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))],
+    ['the server shutting down (57P01)', queryFailed('57P01')],
+    [
+      'a server still starting (57P03)',
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+    ],
+    ['a connection exception (08006)', queryFailed('08006')],
+    ['a statement timeout (57014)', queryFailed('57014')],
+    ['no free pooled connection in time', new Error('timeout exceeded when trying to connect')],
+    ['a server that stopped answering', queryFailedWith(new Error('Query read timeout'))],
+  ])('maps %s to 503 service_unavailable with Retry-After, never a 500', (_case, error) => {
+    const mapped = toApiError(error);
+    expect(mapped).toMatchObject({ code: 'service_unavailable', status: 503 });
+    expect(mapped.detail).toMatch(/database/i);
+    expect(mapped.extras.headers).toEqual({ 'retry-after': '2' });
+  });
+
+  it('keeps errors that only look like a lost connection as 500', () => {
+    expect(toApiError(queryFailedWith(new Error('Connection terminated unexpectedly!'))).code).toBe('internal_error');
+    expect(toApiError(Object.assign(new Error('x'), { code: 'ENOENT' })).code).toBe('internal_error');
   });
 
   it('treats a thrown non-error as a 500', () => {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { transientDatabaseFailure, type TransientDatabaseFailure } from '../database/transient-errors.js';
 import { ApiError } from './api-error.js';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import type { Problem } from './problem.schema.js';
@@ -45,7 +46,11 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const error = toApiError(exception);
-    if (error.status >= 500) {
+    if (error.code === 'service_unavailable') {
+      // An outage answers every request with this: one line each, not a stack trace each.
+      const cause = exception instanceof Error && exception !== error ? `: ${describe(exception)}` : '';
+      this.logger.warn(`${error.detail ?? error.message}${cause}`);
+    } else if (error.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error);
@@ -83,6 +88,8 @@ export function toApiError(exception: unknown): ApiError {
     return new ApiError(FASTIFY_CODES[fastifyCode], (fastifyError as Error).message);
   }
   if (exception instanceof SyntaxError) return new ApiError('invalid_json', exception.message);
+  const databaseFailure = transientDatabaseFailure(exception);
+  if (databaseFailure) return databaseUnavailable(databaseFailure);
   const sqlState = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
   if (typeof sqlState === 'string' && SQLSTATE_CODES[sqlState])
     return new ApiError('validation_failed', SQLSTATE_CODES[sqlState]);
@@ -96,4 +103,31 @@ export function toApiError(exception: unknown): ApiError {
     return new ApiError(STATUS_CODES[status] ?? 'validation_failed', (exception as Error).message);
   }
   return new ApiError('internal_error', 'An unexpected error occurred');
+}
+
+/** Seconds a client should wait before trying again while the database is out of reach. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+const DATABASE_DETAILS: Record<TransientDatabaseFailure, string> = {
+  unreachable: 'The database cannot be reached right now; try again shortly',
+  lost: 'The connection to the database was lost; try again shortly',
+  timeout: 'The database did not answer in time; try again shortly',
+};
+
+/**
+ * A database that is down, restarting or overloaded is not the request's fault nor a bug:
+ * 503 with Retry-After, so clients and load balancers back off and come back, never a 500.
+ */
+function databaseUnavailable(failure: TransientDatabaseFailure): ApiError {
+  return new ApiError('service_unavailable', DATABASE_DETAILS[failure], {
+    headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+  });
+}
+
+/** The driver's own words (and code) for the log; never sent to the client. */
+function describe(error: Error): string {
+  const inner = (error as { driverError?: unknown }).driverError;
+  const source = inner instanceof Error ? inner : error;
+  const code = (source as { code?: unknown }).code;
+  return `${source.message}${typeof code === 'string' ? ` (${code})` : ''}`;
 }

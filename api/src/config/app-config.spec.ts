@@ -122,7 +122,16 @@ describe('AppConfig', () => {
       kind: 'postgres',
       url,
       poolSize: 4,
+      connectTimeoutMs: 5_000,
+      queryTimeoutMs: 30_000,
     });
+    const tuned = parseEnv({
+      ALEFLIX_HOME: home,
+      DATABASE_URL: url,
+      DATABASE_CONNECT_TIMEOUT_MS: '1500',
+      DATABASE_QUERY_TIMEOUT_MS: '0',
+    });
+    expect(new AppConfig(tuned).database).toMatchObject({ connectTimeoutMs: 1_500, queryTimeoutMs: 0 });
   });
 
   it('refuses to start in production without JWT_SECRET, and writes nothing', () => {

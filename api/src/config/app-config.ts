@@ -9,7 +9,16 @@ export class ConfigError extends Error {
 }
 
 export type DatabaseConfig =
-  { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      /** DATABASE_CONNECT_TIMEOUT_MS; the factory's default when absent. */
+      connectTimeoutMs?: number;
+      /** DATABASE_QUERY_TIMEOUT_MS (0 = off); the factory's default when absent. */
+      queryTimeoutMs?: number;
+    }
+  | { kind: 'pglite'; dataDir: string | undefined };
 
 /**
  * Typed, validated configuration, read once from the environment. Injected by class so
@@ -27,7 +36,13 @@ export class AppConfig {
     this.database =
       overrides.database ??
       (env.DATABASE_URL
-        ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+        ? {
+            kind: 'postgres',
+            url: env.DATABASE_URL,
+            poolSize: env.DATABASE_POOL_SIZE,
+            connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+            queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+          }
         : { kind: 'pglite', dataDir: join(this.home, 'db') });
     this.jwtSecret = overrides.jwtSecret ?? resolveJwtSecret(env, this.home);
   }
@@ -68,7 +83,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 function secretLike(variable: string): boolean {
-  return /SECRET|PASSWORD|TOKEN|KEY|DATABASE_URL/.test(variable);
+  // URLs may carry credentials (postgres://user:pass@…, redis://:pass@…).
+  return /SECRET|PASSWORD|TOKEN|KEY|DATABASE_URL|REDIS_URL/.test(variable);
 }
 
 const MIN_SECRET_BYTES = 32;

@@ -20,6 +20,19 @@ export const envSchema = z.object({
     .optional()
     .describe('PostgreSQL URL; PGlite under ALEFLIX_HOME when unset'),
   DATABASE_POOL_SIZE: positiveInt.max(100).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt
+    .max(120_000)
+    .default(5_000)
+    .describe('Longest wait for a new PostgreSQL connection, or for a free one from the pool'),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      'Longest an API statement may run on PostgreSQL (statement_timeout; migrations exempt); the client stops waiting 5 s later; 0 = off',
+    ),
   ALEFLIX_ADMIN_EMAIL: z.email().default('admin@aleflix.local'),
   ALEFLIX_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
   JWT_SECRET: z.string().min(32).optional(),
@@ -51,6 +64,36 @@ export const envSchema = z.object({
     .describe('Longest a request (body included) may take before the connection is closed'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+
+  // Redis: the cache, rate limits and live events shared by several API instances
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/ })
+    .optional()
+    .describe('Redis for the cache, rate limits and pub/sub between API instances; in-process when unset'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{0,64}$/, 'must be up to 64 letters, digits, _ : . or -')
+    .default('aleflix:')
+    .describe('Prefix of every Redis key and channel, so several deployments can share one Redis'),
+  CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(30)
+    .describe('Longest life of a cached catalog page or playback lookup (writes invalidate sooner); 0 = off'),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1200)
+    .describe('Requests per minute per user (all of its tokens) or per API key; 0 = unlimited'),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(3000)
+    .describe('Requests per minute per client IP (health and metrics exempt); 0 = unlimited'),
 
   // Media pipeline
   PUBLIC_URL: z.url().optional().describe('Base URL for links the API hands out; from the request when unset'),

@@ -7,6 +7,8 @@ import type { DatabaseConfig } from '../config/app-config.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { pgliteDriverModule } from './pglite-pool.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, postgresPoolOptions } from './pool-options.js';
+import { retryingPgDriver } from './retrying-pg-pool.js';
 
 /**
  * Builds the one TypeORM DataSource shape for both engines: PostgreSQL through `pg`, or
@@ -42,7 +44,9 @@ export async function createDataSource(config: DatabaseConfig): Promise<DataSour
     options = {
       ...common,
       url: config.url,
-      extra: { max: config.poolSize, connectionTimeoutMillis: 5_000 },
+      // pg with a pool that tries a refused or dropped connect again (retrying-pg-pool.ts).
+      driver: retryingPgDriver(),
+      extra: postgresPoolOptions(config),
     };
   } else {
     if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
@@ -57,6 +61,20 @@ export async function createDataSource(config: DatabaseConfig): Promise<DataSour
 
 /** Connects and brings the schema up to date. */
 export async function initializeDatabase(config: DatabaseConfig): Promise<DataSource> {
+  if (config.kind === 'postgres' && (config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS) > 0) {
+    // A migration may rightly run longer than any request's statement (an index on a big
+    // table), so it runs on a connection of its own without the statement timeout.
+    const migrator = await createDataSource({ ...config, poolSize: 1, queryTimeoutMs: 0 });
+    await migrator.initialize();
+    try {
+      await migrator.runMigrations();
+    } finally {
+      await migrator.destroy();
+    }
+    const dataSource = await createDataSource(config);
+    await dataSource.initialize();
+    return dataSource;
+  }
   const dataSource = await createDataSource(config);
   await dataSource.initialize();
   await dataSource.runMigrations();

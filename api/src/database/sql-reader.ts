@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { retryTransientRead } from './transient-retry.js';
 
 /** What both node-postgres' Pool and the PGlite pool accept. */
 interface QueryablePool {
@@ -10,7 +11,8 @@ interface QueryablePool {
 /**
  * Hot read queries as named prepared statements, straight on the driver's pool. PostgreSQL
  * then parses and plans each distinct statement once per connection, and the request skips
- * TypeORM's query-runner bookkeeping. Only for plain reads outside transactions.
+ * TypeORM's query-runner bookkeeping. Only for plain reads outside transactions, which is
+ * also why a read that lost its connection is tried again here.
  */
 @Injectable()
 export class SqlReader {
@@ -20,7 +22,9 @@ export class SqlReader {
 
   async rows<Row>(label: string, text: string, values: unknown[]): Promise<Row[]> {
     const pool = (this.dataSource.driver as unknown as { master: QueryablePool }).master;
-    const result = await pool.query({ name: this.statementName(label, text), text, values });
+    const name = this.statementName(label, text);
+    // A plain read: when its connection was refused or died under it, it can simply run again.
+    const result = await retryTransientRead(() => pool.query({ name, text, values }));
     return result.rows as Row[];
   }
 

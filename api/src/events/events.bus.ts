@@ -7,7 +7,7 @@ export type JobEventListener = (message: JobEventMessage) => void;
 /**
  * Carries applied job events from whoever applied them to whoever pushes them to clients.
  * An abstract class so it is also the injection token: the in-process implementation serves
- * one API instance; a pub/sub implementation (Redis) can replace it for several.
+ * one API instance; RedisJobEventsBus (redis-job-events.bus.ts) serves several.
  */
 export abstract class JobEventsBus {
   /**

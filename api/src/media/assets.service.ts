@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ObjectStorage } from '@aleflix/core';
 import { AuditService } from '../audit/audit.service.js';
+import { CacheService } from '../cache/cache.service.js';
 import { ApiError } from '../common/api-error.js';
 import { decodeTimeCursor, timePage } from '../common/paging.js';
 import type { AssetEntity } from './asset.entity.js';
@@ -24,6 +25,7 @@ export class AssetsService {
     private readonly dispatcher: JobDispatcher,
     private readonly attachments: AttachmentResolver,
     private readonly audit: AuditService,
+    @Optional() private readonly cache?: CacheService,
   ) {}
 
   async list(query: ListAssetsQuery): Promise<{ items: AssetView[]; nextCursor: string | null }> {
@@ -53,6 +55,7 @@ export class AssetsService {
     const asset = await this.find(id);
     const before = await this.get(asset.id);
     await this.assets.update(asset.id, { status: 'deleted', outputPrefix: null, masterPlaylist: null });
+    await this.cache?.invalidate('playback');
     const job = await this.jobs.latestForAsset(asset.id);
     if (job) await this.jobs.transition(job.id, ['queued', 'running'], { status: 'cancelled', finishedAt: new Date() });
     const removed = await this.storage.deletePrefix(objectKeys.assetRoot(asset.id));
@@ -79,6 +82,7 @@ export class AssetsService {
         manager,
       );
     });
+    await this.cache?.invalidate('playback');
     await this.dispatcher.dispatch(job, asset.sourceKey, traceparent);
     const after = await this.get(asset.id);
     await this.audit.record({ action: 'asset.retranscode', targetType: 'asset', targetId: asset.id, after });
@@ -90,6 +94,7 @@ export class AssetsService {
     const target = await this.attachments.resolve(attachment);
     const before = await this.get(asset.id);
     await this.assets.update(asset.id, target);
+    await this.cache?.invalidate('playback');
     return this.recordChange('asset.attach', before);
   }
 
@@ -97,6 +102,7 @@ export class AssetsService {
     const asset = await this.find(id);
     const before = await this.get(asset.id);
     await this.assets.update(asset.id, { titleId: null, episodeId: null });
+    await this.cache?.invalidate('playback');
     return this.recordChange('asset.detach', before);
   }
 

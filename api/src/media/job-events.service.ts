@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { JobEvent, JobFailedEvent, JobReadyEvent, ObjectStorage } from '@aleflix/core';
+import { CacheService } from '../cache/cache.service.js';
 import { JobEventsBus } from '../events/events.bus.js';
 import { toJobEventMessage } from '../events/events.mapper.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -24,6 +25,7 @@ export class JobEventsService {
     private readonly assets: AssetsRepository,
     private readonly bus: JobEventsBus,
     @Optional() private readonly metrics?: MetricsService,
+    @Optional() private readonly cache?: CacheService,
   ) {}
 
   async apply(event: JobEvent): Promise<void> {
@@ -110,6 +112,9 @@ export class JobEventsService {
       if (event.outputPrefix !== asset.outputPrefix) await this.discard(event.outputPrefix);
       return;
     }
+    // Playback serves the promoted outputs from now on. (started/progress change no ready
+    // asset, and playback caches only ready ones, so they need no invalidation.)
+    await this.cache?.invalidate('playback');
     this.bus.publish(toJobEventMessage(event, job));
     this.metrics?.observeJobFinished(event);
     if (previousPrefix && previousPrefix !== event.outputPrefix) await this.discard(previousPrefix);
@@ -158,6 +163,7 @@ export class JobEventsService {
       );
       return true;
     });
+    if (changed) await this.cache?.invalidate('playback');
     if (changed) this.bus.publish(toJobEventMessage(event, job));
     if (changed) this.metrics?.observeJobFinished(event);
   }

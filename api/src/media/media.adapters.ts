@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createObjectStorageFromUrl,
+  createSqsClient,
   sqlClientFrom,
   SqlMessageQueue,
   SqsMessageQueue,
@@ -31,7 +31,7 @@ export function createQueue(
   sqsUrl: string | undefined,
 ): MessageQueue {
   if (sqsUrl) {
-    const client = new SQSClient({
+    const client = createSqsClient({
       region: config.env.AWS_REGION,
       ...(config.env.AWS_ENDPOINT_URL ? { endpoint: config.env.AWS_ENDPOINT_URL } : {}),
     });

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ObjectStorage } from '@aleflix/core';
 import { DataSource } from 'typeorm';
 import type { Readable } from 'node:stream';
 import type { Principal } from '../auth/principal.js';
+import { CacheService } from '../cache/cache.service.js';
 import { EpisodeEntity } from '../catalog/episode.entity.js';
 import { TitleEntity } from '../catalog/title.entity.js';
 import { ApiError } from '../common/api-error.js';
@@ -30,6 +31,30 @@ export const CONTENT_TYPES: Record<string, string> = {
   vtt: 'text/vtt; charset=utf-8',
 };
 
+/**
+ * What playback reads of an asset, as plain JSON so it can be cached. Only ready assets are
+ * cached: their rows change only through writes that invalidate the playback namespace,
+ * while an asset in progress (status, progress) is read fresh every time.
+ */
+type PlayableAsset = Pick<
+  AssetEntity,
+  | 'id'
+  | 'status'
+  | 'titleId'
+  | 'outputPrefix'
+  | 'masterPlaylist'
+  | 'posterKey'
+  | 'thumbnailsVttKey'
+  | 'durationSeconds'
+  | 'renditions'
+>;
+
+/** An id resolved to the asset it plays, with whether viewers may play it (its title is published). */
+interface Resolution {
+  asset: PlayableAsset;
+  titlePublished: boolean;
+}
+
 export type ServedFile =
   | { kind: 'playlist'; body: string; contentType: string }
   | { kind: 'stream'; body: Readable; contentType: string; size: number; range?: { start: number; end: number } }
@@ -46,11 +71,19 @@ export class PlaybackService {
     private readonly signer: PlaybackSigner,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    @Optional() private readonly cache?: CacheService,
   ) {}
 
   /** `id` is an asset, a title (movies: its newest ready asset) or an episode. */
   async stream(principal: Principal, id: string, baseUrl: string): Promise<PlaybackView> {
-    const asset = await this.resolvePlayable(principal, id);
+    if (!isUuid(id)) throw new ApiError('not_playable', 'Expected an asset, title or episode id');
+    const { asset, titlePublished } = await this.cached(
+      `stream:${id.toLowerCase()}`,
+      () => this.resolve(id),
+      (found) => found.asset.status === 'ready',
+    );
+    // Viewers play only what is attached to a published title.
+    if (!canSeeDrafts(principal.role) && !titlePublished) throw new ApiError('not_playable');
     const renditions = asset.renditions.map(({ name, width, height, bandwidth, codecs }) => ({
       name,
       width,
@@ -93,7 +126,15 @@ export class PlaybackService {
     if (!SAFE_PATH.test(path) || path.split('/').some((segment) => segment === '..' || segment === '.')) {
       throw ApiError.notFound('File');
     }
-    const asset = await this.assets.findById(assetId);
+    // Read for every segment a player fetches: cached while the asset is ready.
+    const asset = await this.cached(
+      `asset:${assetId.toLowerCase()}`,
+      async () => {
+        const row = await this.assets.findById(assetId);
+        return row ? playable(row) : null;
+      },
+      (found) => found?.status === 'ready',
+    );
     if (!asset || asset.status !== 'ready' || !asset.outputPrefix) throw ApiError.notFound('File');
     const extension = path.split('.').pop() ?? '';
     const contentType = CONTENT_TYPES[extension];
@@ -118,8 +159,11 @@ export class PlaybackService {
     return { kind: 'stream', body, contentType, size: info.size, ...(parsed ? { range: parsed } : {}) };
   }
 
-  private async resolvePlayable(principal: Principal, id: string): Promise<AssetEntity> {
-    if (!isUuid(id)) throw new ApiError('not_playable', 'Expected an asset, title or episode id');
+  private cached<T>(key: string, load: () => Promise<T>, when: (value: T) => boolean): Promise<T> {
+    return this.cache ? this.cache.wrap('playback', key, load, { when }) : load();
+  }
+
+  private async resolve(id: string): Promise<Resolution> {
     let asset = await this.assets.findById(id);
     if (!asset) {
       const episode = await this.dataSource.getRepository(EpisodeEntity).findOneBy({ id });
@@ -128,14 +172,10 @@ export class PlaybackService {
       asset = (await this.assets.findReadyFor(where)) ?? (await this.assets.findLatestFor(where));
     }
     if (!asset || asset.status === 'deleted' || asset.status === 'failed') throw new ApiError('not_playable');
-    if (!canSeeDrafts(principal.role)) {
-      // Viewers play only what is attached to a published title.
-      const title = asset.titleId
-        ? await this.dataSource.getRepository(TitleEntity).findOneBy({ id: asset.titleId })
-        : null;
-      if (!title || title.status !== 'published') throw new ApiError('not_playable');
-    }
-    return asset;
+    const title = asset.titleId
+      ? await this.dataSource.getRepository(TitleEntity).findOneBy({ id: asset.titleId })
+      : null;
+    return { asset: playable(asset), titlePublished: title?.status === 'published' };
   }
 
   private async readText(key: string): Promise<string> {
@@ -166,6 +206,20 @@ export class PlaybackService {
     );
     return lines.join('\n');
   }
+}
+
+function playable(asset: AssetEntity): PlayableAsset {
+  return {
+    id: asset.id,
+    status: asset.status,
+    titleId: asset.titleId,
+    outputPrefix: asset.outputPrefix,
+    masterPlaylist: asset.masterPlaylist,
+    posterKey: asset.posterKey,
+    thumbnailsVttKey: asset.thumbnailsVttKey,
+    durationSeconds: asset.durationSeconds,
+    renditions: asset.renditions,
+  };
 }
 
 /**

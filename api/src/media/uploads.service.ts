@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ObjectStorage } from '@aleflix/core';
 import type { Principal } from '../auth/principal.js';
+import { CacheService } from '../cache/cache.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
@@ -39,6 +40,7 @@ export class UploadsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @Optional() private readonly metrics?: MetricsService,
+    @Optional() private readonly cache?: CacheService,
   ) {}
 
   async create(
@@ -56,6 +58,8 @@ export class UploadsService {
       if (existing) {
         // The same content again: reuse it, attached where this upload asked.
         if (input.attachTo) await this.assets.update(existing.id, attachment);
+        // A ready asset attached elsewhere changes what playback resolves for that title or episode.
+        if (input.attachTo) await this.cache?.invalidate('playback');
         const asset = (await this.assets.findById(existing.id)) ?? existing;
         return {
           duplicate: true,

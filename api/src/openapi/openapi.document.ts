@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { MEDIA_ERROR_CODES, MediaError, type MediaErrorCode } from '@aleflix/core';
 import { ERROR_CODES } from '../common/error-codes.js';
 
 const TAGS: Array<[string, string]> = [
@@ -15,6 +16,15 @@ const TAGS: Array<[string, string]> = [
   ['progress', 'Where each user stopped watching'],
   ['health', 'Liveness and readiness probes'],
 ];
+
+/** The `errorCode` of a failed asset or job: the media core's stable codes. */
+function mediaErrorCodeTable(): string {
+  const rows = Object.entries(MEDIA_ERROR_CODES).map(
+    ([code, meaning]) =>
+      `| \`${code}\` | ${new MediaError(code as MediaErrorCode).retryable ? 'yes' : 'no'} | ${meaning} |`,
+  );
+  return ['| errorCode | tried again by the worker | meaning |', '|---|---|---|', ...rows].join('\n');
+}
 
 function errorCodeTable(): string {
   const rows = Object.entries(ERROR_CODES).map(([code, { status, title }]) => `| \`${code}\` | ${status} | ${title} |`);
@@ -33,6 +43,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors are `application/problem+json` (RFC 9457) with a stable `code`:',
         '',
         errorCodeTable(),
+        '',
+        'A transcode that fails leaves one of these stable codes in `errorCode` of the asset and its job:',
+        '',
+        mediaErrorCodeTable(),
       ].join('\n'),
     )
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')

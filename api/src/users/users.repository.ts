@@ -43,7 +43,7 @@ export class UsersRepository {
     changes: Partial<Pick<UserEntity, 'displayName' | 'role' | 'disabledAt' | 'passwordHash' | 'passwordChangedAt'>>,
   ): Promise<UserEntity | null> {
     await this.repo.update({ id }, changes);
-    this.sessionCache.invalidate();
+    await this.sessionCache.invalidate();
     return this.findById(id);
   }
 
@@ -66,6 +66,6 @@ export class UsersRepository {
 
   async deleteByEmail(email: string): Promise<void> {
     await this.repo.delete({ email });
-    this.sessionCache.invalidate();
+    await this.sessionCache.invalidate();
   }
 }

@@ -41,6 +41,21 @@ describe('runFfmpeg', () => {
     expect(error.message).not.toContain('line 20\n');
   });
 
+  it('fails with transcode_crashed, retryable, when a signal it was not sent ends it', async () => {
+    const error = await rejection(runFfmpeg(sh('echo "frame=  12" >&2; kill -SEGV $$')));
+    expect(error.code).toBe('transcode_crashed');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/^ffmpeg was killed by SIGSEGV:\n/);
+    expect(error.message).toContain('frame=  12');
+  });
+
+  it('reads exit status 128 + n, as a shell or container runtime reports a killed child, as a crash', async () => {
+    const crashed = await rejection(runFfmpeg(sh('exit 137')));
+    expect([crashed.code, crashed.message]).toEqual(['transcode_crashed', 'ffmpeg exited with code 137 (SIGKILL)']);
+    // ffmpeg's own "interrupted" status is not a crash.
+    expect((await rejection(runFfmpeg(sh('exit 255')))).code).toBe('transcode_failed');
+  });
+
   it('kills the process and fails with transcode_cancelled on abort', async () => {
     const controller = new AbortController();
     const started = Date.now();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { MediaError } from './media-error.js';
 import { FfmpegProgressParser, type FfmpegProgressBlock } from './progress.js';
 
@@ -27,10 +28,24 @@ class TailBuffer {
 }
 
 /**
+ * The signal that ended ffmpeg without us asking, if any: reported by node (`killedBy`), or
+ * as the exit status 128 + n that a shell or container runtime in between reports for a
+ * child killed by signal n. ffmpeg's own error exits are 1 (or 255 when interrupted).
+ */
+function crashSignal(code: number | null, killedBy: NodeJS.Signals | null): string | undefined {
+  if (code === null) return killedBy ?? 'a signal';
+  if (code <= 128 || code >= 128 + 32) return undefined;
+  const number = code - 128;
+  const name = Object.entries(constants.signals).find(([, value]) => value === number)?.[0];
+  return name ?? `signal ${number}`;
+}
+
+/**
  * Runs ffmpeg to completion. Rejects with a MediaError: `transcode_cancelled` on abort,
- * `transcode_timeout`, or `transcode_failed` with the end of stderr (where ffmpeg says
- * what went wrong). SIGKILL rather than SIGTERM: the outputs of a stopped run are deleted
- * anyway, so there is nothing for ffmpeg to finish writing.
+ * `transcode_timeout`, `transcode_crashed` when a signal we did not send ended it (a
+ * segfault, the kernel's OOM killer), or `transcode_failed` with the end of stderr (where
+ * ffmpeg says what went wrong). SIGKILL rather than SIGTERM: the outputs of a stopped run
+ * are deleted anyway, so there is nothing for ffmpeg to finish writing.
  */
 export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
   const { signal } = options;
@@ -87,9 +102,16 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
     child.on('close', (code, killedBy) => {
       if (stoppedBecause) return settle(stoppedBecause);
       if (code === 0) return settle(null);
-      const how = code === null ? `was killed by ${killedBy}` : `exited with code ${code}`;
+      const crash = crashSignal(code, killedBy);
+      const how = crash
+        ? code === null
+          ? `was killed by ${crash}`
+          : `exited with code ${code} (${crash})`
+        : `exited with code ${code}`;
       const tail = stderr.lastLines(10);
-      settle(new MediaError('transcode_failed', `ffmpeg ${how}${tail ? `:\n${tail}` : ''}`));
+      settle(
+        new MediaError(crash ? 'transcode_crashed' : 'transcode_failed', `ffmpeg ${how}${tail ? `:\n${tail}` : ''}`),
+      );
     });
   });
 }

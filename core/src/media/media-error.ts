@@ -8,6 +8,7 @@ import { MEDIA_ERROR_CODES, type MediaErrorCode } from '../messages/messages.js'
  */
 const RETRYABLE: ReadonlySet<MediaErrorCode> = new Set([
   'transcode_failed',
+  'transcode_crashed',
   'transcode_timeout',
   'media_source_missing',
 ]);

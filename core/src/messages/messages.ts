@@ -106,6 +106,7 @@ export const MEDIA_ERROR_CODES = {
   media_too_large: 'The video resolution is above the configured limit',
   media_source_missing: 'The uploaded source object is missing',
   transcode_failed: 'ffmpeg failed while encoding',
+  transcode_crashed: 'ffmpeg crashed while encoding (killed by a signal, such as a segfault or running out of memory)',
   transcode_cancelled: 'The job was cancelled (asset deleted)',
   transcode_timeout: 'Encoding took longer than allowed',
 } as const;

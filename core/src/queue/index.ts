@@ -14,9 +14,11 @@ export {
 export {
   DEAD_LETTER_REASON_ATTRIBUTE,
   SqsMessageQueue,
+  createSqsClient,
   ensureSqsQueues,
   findDeadLetterQueueUrl,
   type EnsureSqsQueuesOptions,
+  type SqsClientOptions,
   type SqsMessageQueueOptions,
   type SqsQueueUrls,
 } from './sqs.queue.js';

@@ -9,10 +9,11 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
+  SQSClient,
   type Message,
   type MessageAttributeValue,
-  type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { awsRetrySettings } from '../aws/retry-settings.js';
 import {
   QUEUE_LIMITS,
   validateReceiveOptions,
@@ -28,6 +29,26 @@ import {
   type ReceiveOptions,
   type SendOptions,
 } from './queue.port.js';
+
+export interface SqsClientOptions {
+  region: string;
+  /** For SQS-compatible services and emulators (LocalStack, fauxqs). */
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/**
+ * An SQSClient for `SqsMessageQueue`, retrying throttling, 5xx and network errors in the SDK's
+ * standard mode (aws/retry-settings.ts). Every SQS client of the API and workers comes from here.
+ */
+export function createSqsClient(options: SqsClientOptions): SQSClient {
+  return new SQSClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...awsRetrySettings(),
+  });
+}
 
 export interface SqsMessageQueueOptions {
   /** A name for logs and metrics; SQS itself is addressed by `queueUrl`. */

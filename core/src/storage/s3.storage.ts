@@ -16,6 +16,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createReadStream } from 'node:fs';
+import { awsRetrySettings } from '../aws/retry-settings.js';
 import { Readable } from 'node:stream';
 import {
   MAX_OBJECT_KEY_LENGTH,
@@ -62,9 +63,12 @@ export interface S3ClientOptions {
   requestChecksumCalculation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
 }
 
-/** An S3Client for `S3ObjectStorage` (custom endpoint and path-style for S3-compatible stores). */
+/**
+ * An S3Client for `S3ObjectStorage` (custom endpoint and path-style for S3-compatible stores),
+ * retrying throttling, 5xx and network errors in the SDK's standard mode (aws/retry-settings.ts).
+ */
 export function createS3Client(options: S3ClientOptions): S3Client {
-  const config: S3ClientConfig = { region: options.region };
+  const config: S3ClientConfig = { region: options.region, ...awsRetrySettings() };
   if (options.endpoint) config.endpoint = options.endpoint;
   if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
   if (options.credentials) config.credentials = options.credentials;

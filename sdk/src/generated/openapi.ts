@@ -331,8 +331,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: dependencies answer (database)
-         * @description 503 service_unavailable when not.
+         * Readiness: dependencies answer (database; Redis when configured)
+         * @description 503 service_unavailable when the database does not answer. Redis being down is not a reason to take the instance out: the answer is still 200, with `status: degraded`.
          */
         get: operations["ready"];
         put?: never;
@@ -971,12 +971,19 @@ export interface components {
             status: "ok";
         };
         Readiness: {
-            /** @enum {string} */
-            status: "ok";
+            /**
+             * @description `degraded`: an optional dependency (Redis) is down; the API still serves, from the database
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            /** @description One entry per dependency: `database` always, `redis` when REDIS_URL is set */
             checks: {
                 [key: string]: {
-                    /** @enum {string} */
-                    status: "up" | "down";
+                    /**
+                     * @description `degraded`: not answering, and the API works around it (cache bypassed)
+                     * @enum {string}
+                     */
+                    status: "up" | "down" | "degraded";
                     latencyMs?: number;
                 };
             };
@@ -1329,6 +1336,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -1398,9 +1416,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited (rate_limited); see Retry-After */
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
             429: {
                 headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1467,6 +1487,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -1501,6 +1532,17 @@ export interface operations {
             /** @description Invalid request (validation_failed, invalid_json, invalid_cursor) */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1554,6 +1596,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -1595,6 +1648,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1655,6 +1719,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1726,6 +1801,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -1779,6 +1865,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1854,6 +1951,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -1906,6 +2014,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1973,6 +2092,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2059,6 +2189,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -2121,6 +2262,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2199,6 +2351,17 @@ export interface operations {
             /** @description Body too large (payload_too_large) */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2306,6 +2469,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -2368,6 +2542,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2446,6 +2631,17 @@ export interface operations {
             /** @description ETag given in If-Match does not match (precondition_failed) */
             412: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2563,6 +2759,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -2654,6 +2861,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -2724,6 +2942,17 @@ export interface operations {
             /** @description Conflicts with existing data */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2822,6 +3051,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -2893,6 +3133,17 @@ export interface operations {
             /** @description Conflicts with existing data */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3053,6 +3304,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -3114,6 +3376,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3188,6 +3461,17 @@ export interface operations {
             /** @description Conflicts with existing data */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3287,6 +3571,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -3363,6 +3658,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -3418,6 +3724,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3491,6 +3808,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -3550,6 +3878,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3632,6 +3971,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -3697,6 +4047,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3770,6 +4131,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -3831,6 +4203,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -3872,6 +4255,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3939,6 +4333,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4015,6 +4420,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4100,6 +4516,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -4153,6 +4580,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4218,6 +4656,17 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4295,6 +4744,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error */
             500: {
                 headers: {
@@ -4336,6 +4796,17 @@ export interface operations {
             /** @description Authenticated but not allowed */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (rate_limited): too many requests this minute from this IP or user/API key (sign-in: too many failures); see Retry-After and the RateLimit-* headers */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

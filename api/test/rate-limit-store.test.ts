@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Clock } from '../src/common/clock.js';
+import { MemoryRateLimitStore } from '../src/rate-limit/memory-rate-limit.store.js';
+import type { RateLimitStore } from '../src/rate-limit/rate-limit.store.js';
+import { RedisRateLimitStore } from '../src/rate-limit/redis-rate-limit.store.js';
+import { deleteKeys, eventually, redisConnection, TEST_REDIS_URL, uniquePrefix } from './redis-test-support.js';
+
+/** The behaviour every RateLimitStore adapter must have; windows are real but short, awaited by polling. */
+function describeRateLimitStoreContract(
+  name: string,
+  create: () => Promise<{ store: RateLimitStore; dispose(): Promise<void> }>,
+): void {
+  describe(`RateLimitStore contract: ${name}`, () => {
+    let subject: { store: RateLimitStore; dispose(): Promise<void> };
+    let n = 0;
+    const fresh = () => `key-${++n}`;
+
+    beforeAll(async () => {
+      subject = await create();
+    });
+    afterAll(() => subject?.dispose());
+
+    it('counts hits in a window opened by the first one', async () => {
+      const key = fresh();
+      const first = await subject.store.hit(key, 60_000);
+      expect(first.count).toBe(1);
+      expect(first.resetInMs).toBeGreaterThan(0);
+      expect(first.resetInMs).toBeLessThanOrEqual(60_000);
+      expect((await subject.store.hit(key, 60_000)).count).toBe(2);
+      expect((await subject.store.hit(fresh(), 60_000)).count).toBe(1);
+    });
+
+    it('peeks without counting, and reports an unknown key as 0', async () => {
+      const key = fresh();
+      expect(await subject.store.peek(key)).toEqual({ count: 0, resetInMs: 0 });
+      await subject.store.hit(key, 60_000);
+      expect((await subject.store.peek(key)).count).toBe(1);
+      expect((await subject.store.peek(key)).count).toBe(1);
+    });
+
+    it('starts from zero after reset', async () => {
+      const key = fresh();
+      await subject.store.hit(key, 60_000);
+      await subject.store.hit(key, 60_000);
+      await subject.store.reset(key);
+      expect((await subject.store.peek(key)).count).toBe(0);
+      expect((await subject.store.hit(key, 60_000)).count).toBe(1);
+    });
+
+    it('a fixed window: later hits do not extend it, and a new one starts from 1 once it ends', async () => {
+      const key = fresh();
+      await subject.store.hit(key, 800);
+      const second = await subject.store.hit(key, 60_000);
+      expect(second.count).toBe(2);
+      expect(second.resetInMs).toBeLessThanOrEqual(800);
+      await eventually(async () => (await subject.store.peek(key)).count === 0, 10_000, 'window end');
+      expect((await subject.store.hit(key, 60_000)).count).toBe(1);
+    });
+
+    it('counts concurrent hits exactly (atomic increments)', async () => {
+      const key = fresh();
+      const counts = await Promise.all(Array.from({ length: 50 }, () => subject.store.hit(key, 60_000)));
+      expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    });
+  });
+}
+
+describeRateLimitStoreContract('in-process', async () => ({
+  store: new MemoryRateLimitStore(new Clock()),
+  dispose: async () => {},
+}));
+
+describe.runIf(TEST_REDIS_URL)('with TEST_REDIS_URL', () => {
+  describeRateLimitStoreContract('Redis', async () => {
+    const url = TEST_REDIS_URL!;
+    const prefix = uniquePrefix('rate-limit-contract');
+    const connection = redisConnection(url, prefix);
+    return {
+      store: new RedisRateLimitStore(connection),
+      dispose: async () => {
+        await connection.onApplicationShutdown();
+        await deleteKeys(url, prefix);
+      },
+    };
+  });
+});
