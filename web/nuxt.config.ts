@@ -57,6 +57,8 @@ export default defineNuxtConfig({
       { code: 'pt-BR', language: 'pt-BR', name: 'Português (Brasil)', file: 'pt-BR.json' },
       { code: 'en', language: 'en', name: 'English', file: 'en.json' },
     ],
+    // The app only calls t() (no <i18n-t>, <i18n-n>, <i18n-d> or v-t): leave those out of the bundle.
+    bundle: { fullInstall: false },
   },
   typescript: {
     strict: true,

@@ -10,6 +10,14 @@ export function topGenres(titles: ReadonlyArray<Pick<Title, 'genres'>>, count: n
     .map(([genre]) => genre);
 }
 
+/** What a title card shows: the rows and lists keep only this, not whole titles (smaller payload). */
+export type TitleSummary = Pick<Title, 'id' | 'name' | 'slug' | 'kind' | 'year' | 'status' | 'posterRef'>;
+
+export function summaryOf(title: TitleSummary): TitleSummary {
+  const { id, name, slug, kind, year, status, posterRef } = title;
+  return { id, name, slug, kind, year, status, posterRef };
+}
+
 /** "drama" -> "Drama", for headings (genres are stored lower-case). */
 export function genreLabel(genre: string): string {
   return genre.charAt(0).toLocaleUpperCase() + genre.slice(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveSort, filtersFromQuery, genreLabel, queryFromFilters, topGenres } from '~/utils/catalog';
+import { effectiveSort, filtersFromQuery, genreLabel, queryFromFilters, summaryOf, topGenres } from '~/utils/catalog';
 
 describe('topGenres', () => {
   it('ranks genres by how many titles have them, ties by name', () => {
@@ -15,6 +15,31 @@ describe('topGenres', () => {
   });
   it('capitalises labels', () => {
     expect(genreLabel('ficção')).toBe('Ficção');
+  });
+});
+
+describe('summaryOf', () => {
+  it('keeps only what a title card shows', () => {
+    const title = {
+      id: 't1',
+      name: 'Cidade',
+      slug: 'cidade',
+      kind: 'movie' as const,
+      year: 2024,
+      status: 'published' as const,
+      posterRef: null,
+      synopsis: 'long text',
+      genres: ['drama'],
+    };
+    expect(summaryOf(title)).toEqual({
+      id: 't1',
+      name: 'Cidade',
+      slug: 'cidade',
+      kind: 'movie',
+      year: 2024,
+      status: 'published',
+      posterRef: null,
+    });
   });
 });
 
