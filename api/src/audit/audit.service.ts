@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { currentRequestContext } from '../observability/request-context.js';
 import type { AuditEntryEntity } from './audit-entry.entity.js';
-import { currentActor } from './audit-context.js';
 import type { AuditEntryView, AuditTargetType, ListAuditQuery } from './audit.dto.js';
 import { AuditRepository } from './audit.repository.js';
 
@@ -19,7 +19,7 @@ export interface AuditChange {
 
 /**
  * The audit log of changes made through the API. Services call `record` after a change has
- * been committed; the actor comes from the request (see AuditContextInterceptor).
+ * been committed; the actor comes from the request context (see observability/request-context.ts).
  */
 @Injectable()
 export class AuditService {
@@ -35,7 +35,8 @@ export class AuditService {
    * error (and visible in the logs' audit trail) rather than turned into a 500 after the fact.
    */
   async record(change: AuditChange): Promise<void> {
-    const { principal, requestId } = currentActor();
+    // The request this change is made for (set up per request; the auth guard adds the caller).
+    const { principal, requestId } = currentRequestContext() ?? {};
     try {
       await this.entries.insert({
         at: this.clock.now(),

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/api-error.js';
 import { roleAtLeast, type Role } from '../common/roles.js';
 import { PUBLIC_KEY, ROLE_KEY, type AuthenticatedRequest } from './auth.decorators.js';
+import { currentRequestContext } from '../observability/request-context.js';
 import { Authenticator } from './authenticator.service.js';
 
 /** Global guard: every route needs credentials unless marked @Public(). */
@@ -25,6 +26,8 @@ export class AuthGuard implements CanActivate {
     if (!principal)
       throw new ApiError('authentication_required', 'Send "Authorization: Bearer <token>" or "X-API-Key"');
     request.principal = principal;
+    const requestContext = currentRequestContext();
+    if (requestContext) requestContext.principal = principal;
     const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
     if (required && !roleAtLeast(principal.role, required)) {
       throw new ApiError('forbidden', `Requires the ${required} role; you are ${principal.role}`);

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { activeTraceFields } from '@aleflix/workers';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.js';
 
 /** What every log line written while handling a request says about it. */
 export interface RequestContext {
@@ -8,6 +9,8 @@ export interface RequestContext {
   /** The trace the request belongs to: its span when tracing is on, else the incoming `traceparent`. */
   traceId?: string;
   spanId?: string;
+  /** Who is calling, once the auth guard knows: the audit log records it as the actor. */
+  principal?: Principal;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
