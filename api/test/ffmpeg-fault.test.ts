@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrashingFfmpeg, type FfmpegWrapper } from './ffmpeg-wrapper.js';
 import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
-import { makeClip, waitForAsset } from './media-helpers.js';
-import { fetchMedia, filesUnder, uploadMedia } from './media-targets.js';
+import { makeClip, uploadWhole, waitForAsset } from './media-helpers.js';
+import { fetchMedia, filesUnder } from './media-targets.js';
 
 /**
  * ffmpeg crashing mid-encode, for real: FFMPEG_PATH points at a wrapper that runs the real
@@ -44,7 +44,7 @@ describe('ffmpeg crashing during the encode', () => {
   });
 
   it('fails the asset with transcode_crashed, visible through the API, and keeps no outputs', async () => {
-    assetId = (await uploadMedia(t, editor, makeClip(2), { attachTo: { titleId: movieId } })).assetId;
+    assetId = (await uploadWhole(t, editor, makeClip(2), { attachTo: { titleId: movieId } })).assetId;
     const failed = await waitForAsset(
       t,
       editor,

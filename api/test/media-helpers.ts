@@ -52,7 +52,11 @@ export function writeTemp(data: Buffer): string {
   return file;
 }
 
-/** Opens an upload, sends every part, completes it; returns the asset id. */
+/**
+ * Opens an upload, sends every part the way a client must for the storage behind the API
+ * (through the API for local disk, straight to the presigned part URLs for S3), completes
+ * it; returns the asset id.
+ */
 export async function uploadWhole(
   t: TestApp,
   token: string,
@@ -65,10 +69,16 @@ export async function uploadWhole(
   });
   if (created.status !== 201) throw new Error(`create upload: ${created.status} ${created.body}`);
   const { upload } = created.json();
-  for (let part = 1; part <= upload.partCount; part += 1) {
-    const chunk = data.subarray((part - 1) * upload.partSize, part * upload.partSize);
-    const sent = await putPart(t, token, upload.id, part, chunk);
-    if (sent.status !== 200) throw new Error(`part ${part}: ${sent.status} ${sent.body}`);
+  const chunk = (part: number) => data.subarray((part - 1) * upload.partSize, part * upload.partSize);
+  if (upload.presignedPartUrls) {
+    for (const { partNumber, url } of upload.presignedPartUrls as Array<{ partNumber: number; url: string }>) {
+      await putPresignedPart(url, chunk(partNumber));
+    }
+  } else {
+    for (let part = 1; part <= upload.partCount; part += 1) {
+      const sent = await putPart(t, token, upload.id, part, chunk(part));
+      if (sent.status !== 200) throw new Error(`part ${part}: ${sent.status} ${sent.body}`);
+    }
   }
   const done = await t.request('POST', `/uploads/${upload.id}/complete`, { token });
   if (done.status !== 200) throw new Error(`complete: ${done.status} ${done.body}`);
@@ -112,4 +122,13 @@ export async function waitForAsset(
     if (Date.now() > deadline) throw new Error(`asset ${assetId} still ${asset.status} (${JSON.stringify(asset.job)})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** PUTs one part to a presigned S3 URL, as a browser or the SDK does: no credentials of its own. */
+export async function putPresignedPart(url: string, chunk: Buffer): Promise<string> {
+  const response = await fetch(url, { method: 'PUT', body: chunk });
+  if (!response.ok) throw new Error(`presigned part PUT: ${response.status} ${await response.text()}`);
+  const etag = response.headers.get('etag');
+  if (!etag) throw new Error('presigned part PUT: no ETag');
+  return etag;
 }

@@ -3,7 +3,6 @@ import { join, relative, sep } from 'node:path';
 import { databaseTargets, type DatabaseTarget } from './database-targets.js';
 import { startFakeAws } from './fake-aws.js';
 import type { TestApp } from './http-harness.js';
-import { putPart } from './media-helpers.js';
 
 /**
  * The storage and queue adapters a media test runs on: the embedded defaults (local disk and
@@ -86,47 +85,6 @@ export async function filesUnder(root: string, prefix: string): Promise<string[]
     .filter((entry) => entry.isFile())
     .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .sort();
-}
-
-/**
- * Uploads `data` the way a client must for the storage behind the API: parts through the API
- * (local disk), or straight to storage through the presigned part URLs the API hands out (S3).
- */
-export async function uploadMedia(
-  t: TestApp,
-  token: string,
-  data: Buffer,
-  extra: Record<string, unknown> = {},
-): Promise<{ assetId: string; uploadId: string }> {
-  const created = await t.request('POST', '/uploads', {
-    token,
-    body: { filename: 'clip.mp4', size: data.length, contentType: 'video/mp4', ...extra },
-  });
-  if (created.status !== 201) throw new Error(`create upload: ${created.status} ${created.body}`);
-  const { upload } = created.json();
-  const chunk = (part: number) => data.subarray((part - 1) * upload.partSize, part * upload.partSize);
-  if (upload.presignedPartUrls) {
-    for (const { partNumber, url } of upload.presignedPartUrls as Array<{ partNumber: number; url: string }>) {
-      await putPresignedPart(url, chunk(partNumber));
-    }
-  } else {
-    for (let part = 1; part <= upload.partCount; part += 1) {
-      const sent = await putPart(t, token, upload.id, part, chunk(part));
-      if (sent.status !== 200) throw new Error(`part ${part}: ${sent.status} ${sent.body}`);
-    }
-  }
-  const done = await t.request('POST', `/uploads/${upload.id}/complete`, { token });
-  if (done.status !== 200) throw new Error(`complete: ${done.status} ${done.body}`);
-  return { assetId: upload.assetId, uploadId: upload.id };
-}
-
-/** PUTs one part to a presigned S3 URL, as a browser or the SDK does: no credentials of its own. */
-export async function putPresignedPart(url: string, chunk: Buffer): Promise<string> {
-  const response = await fetch(url, { method: 'PUT', body: chunk });
-  if (!response.ok) throw new Error(`presigned part PUT: ${response.status} ${await response.text()}`);
-  const etag = response.headers.get('etag');
-  if (!etag) throw new Error('presigned part PUT: no ETag');
-  return etag;
 }
 
 export interface FetchedMedia {

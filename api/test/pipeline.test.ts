@@ -5,15 +5,16 @@ import { EVENTS_QUEUE, JOBS_QUEUE } from '../src/media/media.tokens.js';
 import { JobsRepository } from '../src/media/jobs.repository.js';
 import { AssetsRepository } from '../src/media/assets.repository.js';
 import { createTestApp, type TestApp } from './http-harness.js';
-import { makeClip, notMedia, randomFile, sha256, waitForAsset } from './media-helpers.js';
 import {
-  fetchMedia,
-  mediaTargets,
+  makeClip,
+  notMedia,
   putPresignedPart,
-  uploadMedia,
-  type MediaStack,
-  type MediaTarget,
-} from './media-targets.js';
+  randomFile,
+  sha256,
+  uploadWhole,
+  waitForAsset,
+} from './media-helpers.js';
+import { fetchMedia, mediaTargets, type MediaStack, type MediaTarget } from './media-targets.js';
 import { probePlayback } from './playback-probe.js';
 
 /**
@@ -43,7 +44,7 @@ describe.each(mediaTargets())('media pipeline on $name', (target: MediaTarget) =
         body: { kind: 'movie', name: 'Pipeline Movie', status: 'published' },
       })
     ).json().id;
-    assetId = (await uploadMedia(t, editor, clip, { attachTo: { titleId: movieId } })).assetId;
+    assetId = (await uploadWhole(t, editor, clip, { attachTo: { titleId: movieId } })).assetId;
     await waitForAsset(t, editor, assetId, (asset) => asset.status === 'ready' || asset.status === 'failed');
   });
   afterAll(async () => {
@@ -192,7 +193,7 @@ describe.each(mediaTargets())('media pipeline on $name', (target: MediaTarget) =
   });
 
   it('fails corrupt media with a stable code, and keeps it failed on retry', async () => {
-    const bad = (await uploadMedia(t, editor, notMedia())).assetId;
+    const bad = (await uploadWhole(t, editor, notMedia())).assetId;
     const failed = await waitForAsset(t, editor, bad, (asset) => asset.status === 'failed');
     expect(failed).toMatchObject({
       errorCode: 'media_unreadable',
@@ -215,7 +216,7 @@ describe.each(mediaTargets())('media pipeline on $name', (target: MediaTarget) =
   });
 
   it('lets viewers play only what belongs to a published title', async () => {
-    const loose = (await uploadMedia(t, editor, clip)).assetId;
+    const loose = (await uploadWhole(t, editor, clip)).assetId;
     await waitForAsset(t, editor, loose, (asset) => asset.status === 'ready');
     expect((await t.request('GET', `/media/stream/${loose}`, { token: viewer })).json().code).toBe('not_playable');
     expect((await t.request('GET', `/media/stream/${loose}`, { token: editor })).status).toBe(200);
@@ -245,7 +246,7 @@ describe.each(mediaTargets())('media pipeline on $name', (target: MediaTarget) =
   });
 
   it('deletes an asset with every file it had', async () => {
-    const doomed = (await uploadMedia(t, editor, clip)).assetId;
+    const doomed = (await uploadWhole(t, editor, clip)).assetId;
     await waitForAsset(t, editor, doomed, (asset) => asset.status === 'ready');
     const prefix = `assets/${doomed}/`;
     expect((await stack.keysUnder(t, prefix)).length).toBeGreaterThan(5);

@@ -10,8 +10,8 @@ import { AssetsRepository } from '../src/media/assets.repository.js';
 import { JOBS_QUEUE } from '../src/media/media.tokens.js';
 import { startFakeAws, type FakeAws } from './fake-aws.js';
 import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
-import { makeClip, waitForAsset } from './media-helpers.js';
-import { filesUnder, uploadMedia } from './media-targets.js';
+import { makeClip, uploadWhole, waitForAsset } from './media-helpers.js';
+import { filesUnder } from './media-targets.js';
 import { probePlayback } from './playback-probe.js';
 
 /**
@@ -122,7 +122,7 @@ describe('a worker killed mid-encode', () => {
 
     // 30 s of 640x360 makes two renditions and an encode of several seconds on any machine.
     const clip = makeClip(30, '640x360');
-    const { assetId } = await uploadMedia(t, editor, clip);
+    const { assetId } = await uploadWhole(t, editor, clip);
 
     // Mid-encode: the API shows worker-a's progress and its ffmpeg is running.
     const running = await waitFor('worker-a encoding, with progress reported', async () => {
