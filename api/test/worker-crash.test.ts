@@ -197,16 +197,24 @@ describe('a worker killed mid-encode', () => {
     expect(Number(video.nb_read_frames)).toBeGreaterThanOrEqual(29 * 25);
     expect(audio?.codec_name).toBe('aac');
 
-    // Temporary files: worker-b removed its folder; SIGKILL left worker-a's on that worker's
-    // disk (no process survives to remove it), and nothing in storage or the database names it.
-    expect(await deliveryTempFolders(running.job.id)).toEqual(killedRunTemp);
+    // Temporary files: SIGKILL left worker-a's folder behind (no process survived to remove
+    // it); worker-b, sharing the temp folder, removed it when it started (the pid in its name
+    // was dead), and removed its own when the job was done.
+    const swept = await waitFor('worker-b to sweep stale work folders', () =>
+      logLines(second).find((line) => line.msg === 'removed stale work folders'),
+    );
+    expect(swept).toMatchObject({ tmpRoot: workerTmp, folders: killedRunTemp });
+    expect(await deliveryTempFolders(running.job.id)).toEqual([]);
 
     second.child.kill('SIGTERM');
     expect(await second.exit).toEqual({ code: 0, signal: null });
   });
 
   async function deliveryTempFolders(jobId: string): Promise<string[]> {
-    return (await readdir(workerTmp)).filter((name) => name.startsWith(`aleflix-${jobId}-`)).sort();
+    // aleflix-job-<owner>-<pid>-<jobId>-<random> (workers/src/work-dirs.ts)
+    return (await readdir(workerTmp))
+      .filter((name) => name.startsWith('aleflix-job-') && name.includes(`-${jobId}-`))
+      .sort();
   }
 
   /** Messages fauxqs holds for the queue, in any state (its non-destructive inspection endpoint). */

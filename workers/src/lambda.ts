@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import type { MediaLogger, ReceivedMessage } from '@aleflix/core';
 import { consoleLogger } from './console-logger.js';
 import { startTelemetry } from './observability/telemetry.js';
+import { deadLetterPoison } from './poller.js';
 import { createTranscodeHandler } from './transcode-handler.js';
 import { createWorkerAdapters, loadWorkerConfig, transcodeOptionsFrom } from './worker-config.js';
 
@@ -31,10 +32,10 @@ const SAFETY_MARGIN_MS = 15_000;
 /**
  * AWS Lambda entrypoint for the transcode queue. Reports partial batch failures, so only
  * the records that must be retried return to the queue (the event source mapping needs
- * `ReportBatchItemFailures`). Poison records are reported as successes and logged: the
- * redrive policy cannot help a message that will never parse. Records are handled one at a
- * time (each encode uses every core); records there is no time left for are reported as
- * failures without being started.
+ * `ReportBatchItemFailures`). Poison records are sent to the DLQ with their reason and
+ * reported as successes: the redrive policy cannot help a message that will never parse.
+ * Records are handled one at a time (each encode uses every core); records there is no time
+ * left for are reported as failures without being started.
  */
 export function createLambdaHandler(env: NodeJS.ProcessEnv = process.env, overrides: { logger?: MediaLogger } = {}) {
   const config = loadWorkerConfig(env);
@@ -50,6 +51,27 @@ export function createLambdaHandler(env: NodeJS.ProcessEnv = process.env, overri
     visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
     transcodeOptions: transcodeOptionsFrom(config),
   });
+
+  /**
+   * A poison record goes to the jobs queue's DLQ (from its redrive policy) with its reason, the
+   * same send-then-delete the poller does, and is reported as handled. Retrying cannot help it,
+   * and left to the redrive policy it would come back `maxReceiveCount` times and reach the DLQ
+   * without a reason. If parking fails, the record is reported as a failure, to be parked on a
+   * later delivery (or moved by the redrive policy in the end).
+   */
+  const parkPoison = async (message: ReceivedMessage, reason: string): Promise<boolean> => {
+    logger.error('poison message', { messageId: message.id, reason });
+    try {
+      await deadLetterPoison(adapters.jobs, message, reason, logger);
+      return true;
+    } catch (error) {
+      logger.warn('could not dead-letter a poison message; it will come back', {
+        messageId: message.id,
+        error: String(error),
+      });
+      return false;
+    }
+  };
 
   return async function handler(event: SqsEvent, context?: LambdaContext): Promise<SqsBatchResponse> {
     const failures: SqsBatchResponse['batchItemFailures'] = [];
@@ -72,8 +94,8 @@ export function createLambdaHandler(env: NodeJS.ProcessEnv = process.env, overri
         logger.warn('record will be retried', { messageId: record.messageId, reason: outcome.reason });
         failures.push({ itemIdentifier: record.messageId });
       }
-      if (outcome.kind === 'poison')
-        logger.error('poison message dropped', { messageId: record.messageId, reason: outcome.reason });
+      if (outcome.kind === 'poison' && !(await parkPoison(message, outcome.reason)))
+        failures.push({ itemIdentifier: record.messageId });
     }
     return { batchItemFailures: failures };
   };

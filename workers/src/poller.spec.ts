@@ -126,8 +126,27 @@ describe('startPoller', () => {
     expect(await queue.stats()).toMatchObject({ visible: 0, inFlight: 0 });
   });
 
-  it('deletes poison messages when no onPoison is given', async () => {
+  it('dead-letters poison messages with their reason when no onPoison is given', async () => {
     const queue = queueNamed();
+    await queue.send('poison');
+    const handled = deferred();
+    const poller = poll(queue, async () => {
+      handled.resolve();
+      return { kind: 'poison', reason: 'invalid job message: not JSON' };
+    });
+    await handled.promise;
+    await waitFor('the message settled', async () => (await queue.stats()).inFlight === 0);
+    await poller.stop();
+    expect(await visibleNow(queue)).toEqual([]);
+    expect(await queue.deadLetters(5)).toEqual([
+      expect.objectContaining({ body: 'poison', reason: 'invalid job message: not JSON' }),
+    ]);
+  });
+
+  it('deletes poison messages when the queue cannot dead-letter them', async () => {
+    const queue = queueNamed();
+    // A queue adapter without dead letters of its own.
+    Object.defineProperty(queue, 'deadLetterMessage', { value: undefined });
     await queue.send('poison');
     const handled = deferred();
     const poller = poll(queue, async () => {
@@ -138,6 +157,7 @@ describe('startPoller', () => {
     await waitFor('the message deleted', async () => (await queue.stats()).inFlight === 0);
     await poller.stop();
     expect(await visibleNow(queue)).toEqual([]);
+    expect(await queue.deadLetters(5)).toEqual([]);
   });
 
   it('lets a running job finish on stop when it is quick', async () => {

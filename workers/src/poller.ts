@@ -16,7 +16,11 @@ export interface PollerOptions {
    * first entry after the first delivery, and so on; the last entry repeats).
    */
   retryBackoffSeconds?: readonly number[];
-  /** Called for poison messages; by default they are deleted after being logged. */
+  /**
+   * Called for poison messages instead of the default: dead-letter them with their reason
+   * (`queue.deadLetterMessage`, visible through GET /jobs/dead-letters), or delete them when
+   * the queue has nowhere to park them.
+   */
   onPoison?: (message: ReceivedMessage, reason: string) => Promise<void>;
 }
 
@@ -30,7 +34,7 @@ const DEFAULT_RETRY_BACKOFF_SECONDS = [10, 30, 90];
 
 /**
  * The long-running worker loop: receives up to `concurrency` jobs at a time and turns each
- * outcome into delete (done), a delayed release (retry) or poison handling. On stop it
+ * outcome into delete (done), a delayed release (retry) or dead-lettering (poison). On stop it
  * receives nothing more (a long poll in progress is not waited for: whatever it brings back
  * later is released at once), lets running jobs finish for `drainTimeoutMs`, then aborts
  * them and releases their messages so another worker takes them at once.
@@ -50,7 +54,7 @@ export function startPoller(options: PollerOptions): Poller {
     else if (outcome.kind === 'poison') {
       options.logger.error('poison message', { messageId: message.id, reason: outcome.reason });
       if (options.onPoison) await options.onPoison(message, outcome.reason);
-      else await options.queue.delete(message.receipt);
+      else await deadLetterPoison(options.queue, message, outcome.reason, options.logger);
     } else {
       const delay = jobsAbort.signal.aborted ? 0 : (backoff[Math.min(message.receiveCount, backoff.length) - 1] ?? 0);
       await options.queue.changeVisibility(message.receipt, delay);
@@ -143,6 +147,30 @@ export function startPoller(options: PollerOptions): Poller {
       }
     },
   };
+}
+
+/**
+ * A message no worker can read (not JSON, unknown version, unusable keys) would fail every
+ * delivery the same way: it is parked in the dead letters at once, with the reason, where
+ * GET /jobs/dead-letters (or the SQS DLQ) shows it. Only when it cannot be parked (no dead
+ * letters to park it in) is it deleted. If parking fails (SQS unreachable), the error reaches
+ * the caller and the message comes back after its visibility timeout, to be parked then, or
+ * moved by the redrive policy once it was received `maxReceiveCount` times.
+ */
+export async function deadLetterPoison(
+  queue: MessageQueue,
+  message: ReceivedMessage,
+  reason: string,
+  logger: MediaLogger,
+): Promise<'dead-lettered' | 'deleted'> {
+  if (await queue.deadLetterMessage?.(message, reason)) {
+    logger.info('poison message dead-lettered', { messageId: message.id, queue: queue.name, reason });
+    return 'dead-lettered';
+  }
+  await queue.delete(message.receipt);
+  // No dead letters to park it in, or a stale receipt (another delivery owns the message now).
+  logger.warn('poison message deleted: it could not be dead-lettered', { messageId: message.id, queue: queue.name });
+  return 'deleted';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -22,6 +22,10 @@ import { JobEventPublisher, ProgressSender } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
 import { inJobSpan, inJobStep } from './observability/job-tracing.js';
 import { uploadOutputs } from './outputs.js';
+import { createWorkDir, sweepStaleWorkDirs } from './work-dirs.js';
+
+/** How often a busy handler looks for abandoned work folders again (see work-dirs.ts). */
+const SWEEP_EVERY_MS = 15 * 60_000;
 
 /** What became of one delivery; the entrypoint turns it into delete / release / dead-letter. */
 export type Outcome = { kind: 'done' } | { kind: 'retry'; reason: string } | { kind: 'poison'; reason: string };
@@ -38,7 +42,11 @@ export interface TranscodeHandlerDeps {
   events: MessageQueue;
   logger: MediaLogger;
   workerId: string;
-  /** Parent folder for per-job temporary folders. */
+  /**
+   * Parent folder for per-delivery work folders. Stale ones (left by a worker that was
+   * killed) are swept when the handler is created, and again before a job once
+   * SWEEP_EVERY_MS has passed since the last sweep.
+   */
   tmpRoot: string;
   /** Deliveries beyond this count fail the job instead of retrying. */
   maxAttempts: number;
@@ -57,6 +65,24 @@ export interface TranscodeHandlerDeps {
  * folders; a delivery that finds `done.json` only re-sends its ready event.
  */
 export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
+  // A worker killed mid-job (SIGKILL, OOM) leaves its work folder behind: sweep on start, and
+  // now and then afterwards, for folders that only age can tell are abandoned (work-dirs.ts).
+  let lastSweep = 0;
+  const sweep = () => {
+    lastSweep = Date.now();
+    sweepStaleWorkDirs(deps.tmpRoot).then(
+      ({ removed, failed }) => {
+        if (removed.length > 0)
+          deps.logger.info('removed stale work folders', { tmpRoot: deps.tmpRoot, folders: removed });
+        if (failed.length > 0)
+          deps.logger.warn('could not remove stale work folders', { tmpRoot: deps.tmpRoot, failed });
+      },
+      (error: unknown) =>
+        deps.logger.warn('could not sweep stale work folders', { tmpRoot: deps.tmpRoot, error: String(error) }),
+    );
+  };
+  sweep();
+
   const handle = async function handle(message: ReceivedMessage, controls: DeliveryControls): Promise<Outcome> {
     const parsed = parseJob(message.body);
     if (typeof parsed === 'string') return { kind: 'poison', reason: parsed };
@@ -81,7 +107,9 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
       return { kind: 'done' };
     }
 
-    const workDir = await mkdtemp(join(deps.tmpRoot, `aleflix-${job.jobId}-`));
+    if (Date.now() - lastSweep >= SWEEP_EVERY_MS) sweep();
+    const work = await createWorkDir(deps.tmpRoot, job.jobId);
+    const workDir = work.path;
     const abort = new AbortController();
     const onStop = () => abort.abort(new MediaError('transcode_cancelled', 'The worker is stopping'));
     controls.signal.addEventListener('abort', onStop, { once: true });
@@ -160,9 +188,11 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
     } finally {
       await heartbeat.stop();
       controls.signal.removeEventListener('abort', onStop);
-      await rm(workDir, { recursive: true, force: true }).catch((error: unknown) =>
-        deps.logger.warn('could not remove the temporary folder', { workDir, error: String(error) }),
-      );
+      await work
+        .release()
+        .catch((error: unknown) =>
+          deps.logger.warn('could not remove the temporary folder', { workDir, error: String(error) }),
+        );
     }
 
     async function removeRun(prefix: string): Promise<void> {

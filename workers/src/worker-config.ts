@@ -87,7 +87,14 @@ export function createWorkerAdapters(config: WorkerConfig): {
   const sqs = createSqsClient(aws);
   return {
     storage,
-    jobs: new SqsMessageQueue({ name: 'transcode-jobs', queueUrl: config.SQS_JOBS_QUEUE_URL, client: sqs }),
+    // Poison jobs are parked in the jobs queue's DLQ (found from its redrive policy) with
+    // their reason, as GET /jobs/dead-letters shows them.
+    jobs: new SqsMessageQueue({
+      name: 'transcode-jobs',
+      queueUrl: config.SQS_JOBS_QUEUE_URL,
+      client: sqs,
+      findDeadLetterQueue: true,
+    }),
     events: new SqsMessageQueue({ name: 'transcode-events', queueUrl: config.SQS_EVENTS_QUEUE_URL, client: sqs }),
   };
 }

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -12,6 +14,7 @@ import {
 } from '@aleflix/core';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { workDirPrefix } from '../src/work-dirs.js';
 import { ensureWorkerBuilt, WORKER_BIN } from './build.js';
 import { jobFor, makeClip, tempDir, waitFor } from './support.js';
 
@@ -178,6 +181,79 @@ describe('aleflix-worker', () => {
 
     worker.child.kill('SIGTERM');
     expect(await exitWithin(worker, 15_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('dead-letters a poison job with its reason instead of deleting it', async () => {
+    // A queue of its own: a long poll of an earlier test's worker, still pending in fauxqs
+    // after that worker exited, would take the message here.
+    const urls = await ensureSqsQueues(sqs, `transcode-poison-${randomUUID()}`, {
+      maxReceives: 3,
+      visibilityTimeoutSeconds: 30,
+    });
+    const jobs = new SqsMessageQueue({ name: 'jobs', client: sqs, ...urls });
+    const worker = startWorker({ ...baseEnv, SQS_JOBS_QUEUE_URL: urls.queueUrl });
+    await waitFor('the worker to start', () => logged(worker, 'worker started'), 20_000);
+    const body = JSON.stringify({ type: 'transcode', version: 99 });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const id = await jobs.send(body, { attributes: { traceparent } });
+
+    // The DLQ of the jobs queue's redrive policy, read as GET /jobs/dead-letters reads it.
+    const [letter] = await waitFor(
+      'the poison job in the dead-letter queue',
+      async () => {
+        const letters = await jobs.deadLetters(10);
+        return letters.length > 0 ? letters : undefined;
+      },
+      20_000,
+    );
+    expect(letter).toMatchObject({ id: expect.any(String), body, attributes: { traceparent } });
+    expect(letter?.reason).toMatch(/^invalid job message: version: /);
+    // Parked on its first delivery, not after using up its receives, and gone from the jobs queue.
+    await waitFor('the jobs queue empty', async () => {
+      const stats = await jobs.stats();
+      return stats.visible === 0 && stats.inFlight === 0;
+    });
+    const parked = worker.stdout.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parked.find((line) => line.msg === 'poison message dead-lettered')).toMatchObject({ messageId: id });
+    expect(worker.stderr.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ msg: 'poison message', messageId: id }),
+    );
+
+    worker.child.kill('SIGTERM');
+    expect(await exitWithin(worker, 15_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('removes on start the work folders a killed worker left behind, and no live one', async () => {
+    const tmp = await tempDir('bin-tmp');
+    try {
+      // What a SIGKILLed worker leaves: its folder, named after its pid, which is gone now.
+      const killed = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+      await new Promise((resolve) => killed.on('exit', resolve));
+      const stale = `${workDirPrefix(randomUUID(), killed.pid)}0f1e2d`;
+      await mkdir(join(tmp.path, stale, 'out'), { recursive: true });
+      await writeFile(join(tmp.path, stale, 'source'), 'half a download');
+      // A folder of a process that is alive (this one) stays, as does anything else there.
+      const live = `${workDirPrefix(randomUUID(), process.pid)}3c4b5a`;
+      await mkdir(join(tmp.path, live));
+      await writeFile(join(tmp.path, 'unrelated.txt'), 'not ours');
+
+      const worker = startWorker({ ...baseEnv, TMPDIR: tmp.path });
+      const swept = await waitFor(
+        'the sweep',
+        () =>
+          worker.stdout
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+            .find((line) => line.msg === 'removed stale work folders'),
+        20_000,
+      );
+      expect(swept).toMatchObject({ tmpRoot: tmp.path, folders: [stale] });
+      expect((await readdir(tmp.path)).sort()).toEqual([live, 'unrelated.txt'].sort());
+
+      worker.child.kill('SIGTERM');
+      expect(await exitWithin(worker, 15_000)).toEqual({ code: 0, signal: null });
+    } finally {
+      await tmp.cleanup();
+    }
   });
 
   it('exits 0 on SIGTERM while idle, without waiting out its long poll', async () => {

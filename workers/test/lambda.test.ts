@@ -23,6 +23,8 @@ let env: NodeJS.ProcessEnv;
 let storage: ObjectStorage;
 let jobsUrl: string;
 let jobsArn: string;
+/** The jobs queue as the API reads its dead letters (GET /jobs/dead-letters). */
+let jobsWithDeadLetters: SqsMessageQueue;
 let events: SqsMessageQueue;
 let clips: { path: string; cleanup: () => Promise<void> };
 let clip: string;
@@ -55,6 +57,12 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 30,
   });
   jobsUrl = jobs.queueUrl;
+  jobsWithDeadLetters = new SqsMessageQueue({
+    name: 'jobs',
+    client: sqs,
+    queueUrl: jobs.queueUrl,
+    deadLetterQueueUrl: jobs.deadLetterQueueUrl,
+  });
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: jobs.queueUrl, AttributeNames: ['QueueArn'] }),
   );
@@ -164,7 +172,7 @@ async function eventsUntil(
 const context = { getRemainingTimeInMillis: () => 600_000, awsRequestId: 'test' };
 
 describe('Lambda handler', () => {
-  it('transcodes the good record, drops the poison one, and reports no failures', async () => {
+  it('transcodes the good record, dead-letters the poison one with its reason, and reports no failures', async () => {
     const job = jobFor();
     await storage.putFile(job.sourceKey, clip);
     const logger = memoryLogger();
@@ -178,10 +186,23 @@ describe('Lambda handler', () => {
     expect(logger.entries).toContainEqual(
       expect.objectContaining({
         level: 'error',
-        message: 'poison message dropped',
+        message: 'poison message',
         fields: expect.objectContaining({ messageId: poison?.messageId }),
       }),
     );
+    // Parked in the jobs queue's DLQ (found from its redrive policy) on its first delivery,
+    // with the reason and the trace context, where GET /jobs/dead-letters lists it.
+    const letters = await jobsWithDeadLetters.deadLetters(10);
+    expect(letters).toEqual([
+      expect.objectContaining({
+        body: '{"type":"transcode","version":99}',
+        reason: expect.stringMatching(/^invalid job message: version: /),
+        attributes: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      }),
+    ]);
+    // The event source mapping then deletes the records reported as handled: nothing is left.
+    for (const record of event.Records) await jobsWithDeadLetters.delete(record.receiptHandle);
+    expect(await jobsWithDeadLetters.stats()).toMatchObject({ visible: 0, inFlight: 0 });
 
     const seen = await eventsUntil((e) => e.type === 'ready' && e.jobId === job.jobId);
     const ready = seen.find(({ event }) => event.type === 'ready')?.event;

@@ -1,60 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createS3Client, ensureSqsQueues, JobEventSchema, S3ObjectStorage, SqsMessageQueue } from '@aleflix/core';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWorkerBuilt, WORKER_BIN } from './build.js';
+import { startReceiver, type Span } from './otlp-receiver.js';
 import { jobFor, makeClip, tempDir, waitFor } from './support.js';
-
-interface Span {
-  name: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  scope: string;
-  attributes: Record<string, unknown>;
-}
-
-/** Keeps the spans POSTed to /v1/traces as OTLP JSON (the exporter's http/json protocol). */
-function startReceiver(spans: Span[]): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const payload = JSON.parse(body || '{}') as {
-        resourceSpans?: Array<{
-          scopeSpans?: Array<{ scope?: { name?: string }; spans?: Array<Record<string, any>> }>;
-        }>;
-      };
-      for (const resource of payload.resourceSpans ?? [])
-        for (const scope of resource.scopeSpans ?? [])
-          for (const span of scope.spans ?? [])
-            spans.push({
-              name: span.name,
-              traceId: span.traceId,
-              spanId: span.spanId,
-              parentSpanId: span.parentSpanId ?? '',
-              scope: scope.scope?.name ?? '',
-              attributes: Object.fromEntries(
-                (span.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [
-                  a.key,
-                  Object.values(a.value)[0],
-                ]),
-              ),
-            });
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
-    ),
-  );
-}
 
 /**
  * `aleflix-worker` with WORKER_METRICS_PORT and OTEL_EXPORTER_OTLP_ENDPOINT set, against
