@@ -378,6 +378,67 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
       }
     });
 
+    it('pushes asset.deleted once when an asset is deleted, with its job as the deletion left it', async () => {
+      const ids = await queuedJob();
+      // An asset still uploading has no job: deleting it tells nobody anything.
+      const created = await t.request('POST', '/uploads', {
+        token: editor,
+        body: { filename: 'clip.mp4', size: 1000, contentType: 'video/mp4' },
+      });
+      expect(created.status, created.body).toBe(201);
+      const uploading = created.json().upload.assetId as string;
+      const byAsset = await subscribe(base, { assetId: ids.assetId }, bearer(editor));
+      const byJob = await subscribe(base, { jobId: ids.jobId }, bearer(editor));
+      const everything = await subscribe(base, {}, bearer(editor));
+      try {
+        expect(await byAsset.next()).toMatchObject({ type: 'snapshot', status: 'queued' });
+        expect(await byJob.next()).toMatchObject({ type: 'snapshot', status: 'queued' });
+        const events = t.app.get(JobEventsService);
+        await events.apply(event(ids, { type: 'progress', percent: 25, speed: 2, etaSeconds: 6 }));
+        expect((await t.request('DELETE', `/assets/${uploading}`, { token: editor })).status).toBe(204);
+        expect((await t.request('DELETE', `/assets/${ids.assetId}`, { token: editor })).status).toBe(204);
+        const deletedAt = t.clock.now().toISOString();
+        // Gone: a second delete is a 404, and the worker's late events change nothing and are not sent.
+        expect((await t.request('DELETE', `/assets/${ids.assetId}`, { token: editor })).status).toBe(404);
+        await events.apply(event(ids, { type: 'progress', percent: 50, speed: 2, etaSeconds: 3 }));
+        await events.apply(
+          event(ids, { type: 'failed', code: 'transcode_cancelled', message: 'source gone', retryable: false }),
+        );
+
+        const deleted: JobEventMessage = {
+          v: 1,
+          type: 'asset.deleted',
+          assetId: ids.assetId,
+          jobId: ids.jobId,
+          attempt: 1,
+          status: 'cancelled',
+          progress: 25,
+          speed: 2,
+          etaSeconds: 6,
+          errorCode: null,
+          errorMessage: null,
+          at: deletedAt,
+        };
+        for (const subscriber of [byAsset, byJob]) {
+          const pushed = await subscriber.nextMatching((message) => message.type === 'asset.deleted');
+          expect(pushed.map((message) => message.type)).toEqual(['job.progress', 'asset.deleted']);
+          expect(pushed[1]).toEqual(deleted);
+        }
+        const all = await everything.nextMatching((message) => message.type === 'asset.deleted');
+        expect(all.filter((message) => message.type !== 'snapshot').map((m) => [m.assetId, m.type])).toEqual([
+          [ids.assetId, 'job.progress'],
+          [ids.assetId, 'asset.deleted'],
+        ]);
+
+        // Nothing after it: a marker published now is the next message on every socket.
+        const marker: JobEventMessage = { ...deleted, type: 'job.progress', at: new Date(0).toISOString() };
+        t.app.get(JobEventsBus).publish(marker);
+        for (const subscriber of [byAsset, byJob, everything]) expect(await subscriber.next()).toEqual(marker);
+      } finally {
+        await Promise.all([byAsset.close(), byJob.close(), everything.close()]);
+      }
+    });
+
     it('cuts off a peer that stops answering pings', async () => {
       const ids = await queuedJob();
       const silent = await subscribe(base, { jobId: ids.jobId }, bearer(editor), { autoPong: false });

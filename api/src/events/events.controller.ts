@@ -10,6 +10,8 @@ const DESCRIPTION = [
   'Connect with a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive one `JobEventMessage` (JSON) per',
   'text frame: first a `snapshot` of each watched job, then every worker event the API applies (`job.started`,',
   '`job.progress`, `job.ready`, `job.failed`), in order per asset. Duplicate and stale worker events are not sent.',
+  'When an asset is deleted, `asset.deleted` carries its latest job as the deletion left it (`cancelled` if it was',
+  'queued or running); nothing more is sent about that asset.',
   '',
   'Credentials as for any call (`Authorization: Bearer`, `X-API-Key`); browsers, which cannot set headers on a',
   'WebSocket, pass a short-lived access token as `access_token`. A refused upgrade is answered with the usual',

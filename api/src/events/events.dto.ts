@@ -5,7 +5,14 @@ import { JobStatusSchema } from '../media/media.dto.js';
 /** Bumped only for a change that breaks clients; adding a `type` or a field is not one. */
 export const JOB_EVENT_MESSAGE_VERSION = 1;
 
-export const JOB_EVENT_TYPES = ['snapshot', 'job.started', 'job.progress', 'job.ready', 'job.failed'] as const;
+export const JOB_EVENT_TYPES = [
+  'snapshot',
+  'job.started',
+  'job.progress',
+  'job.ready',
+  'job.failed',
+  'asset.deleted',
+] as const;
 
 /**
  * One WebSocket text frame of `GET /events`: the state of a job after something happened to
@@ -18,7 +25,7 @@ export const JobEventMessageSchema = z
     type: z
       .enum(JOB_EVENT_TYPES)
       .describe(
-        '`snapshot`: the current state, sent right after connecting; the others: a worker event the API has just applied. Ignore types you do not know.',
+        '`snapshot`: the current state, sent right after connecting; `job.*`: a worker event the API has just applied; `asset.deleted`: the asset was deleted, with its latest job as the deletion left it (`cancelled` if it was queued or running), and nothing more follows about it. Ignore types you do not know.',
       ),
     assetId: z.uuid(),
     jobId: z.uuid(),
@@ -29,7 +36,11 @@ export const JobEventMessageSchema = z
     etaSeconds: z.number().nullable(),
     errorCode: z.string().nullable().describe('Stable code of a failed job, e.g. `media_unreadable`'),
     errorMessage: z.string().nullable(),
-    at: z.iso.datetime().describe('When the worker reported it (for a snapshot: when the job last changed)'),
+    at: z.iso
+      .datetime()
+      .describe(
+        'When the worker reported it (for a snapshot: when the job last changed; for `asset.deleted`: when the asset was deleted)',
+      ),
   })
   .meta({ id: 'JobEventMessage' });
 export type JobEventMessage = z.infer<typeof JobEventMessageSchema>;

@@ -62,3 +62,11 @@ export function toSnapshotMessage(job: JobEntity): JobEventMessage {
     at: job.updatedAt.toISOString(),
   };
 }
+
+/**
+ * Sent once an asset has been deleted: its latest job as the deletion left it (cancelled if it
+ * was still queued or running), so a client following the asset or the job learns it is over.
+ */
+export function toAssetDeletedMessage(job: JobEntity, deletedAt: Date): JobEventMessage {
+  return { ...toSnapshotMessage(job), type: 'asset.deleted', at: deletedAt.toISOString() };
+}

@@ -3,8 +3,11 @@ import type { ObjectStorage } from '@aleflix/core';
 import { AuditService } from '../audit/audit.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import { ApiError } from '../common/api-error.js';
+import { Clock } from '../common/clock.js';
 import { decodeTimeCursor, timePage } from '../common/paging.js';
-import type { AssetEntity } from './asset.entity.js';
+import { JobEventsBus } from '../events/events.bus.js';
+import { toAssetDeletedMessage } from '../events/events.mapper.js';
+import { ASSET_STATUSES, type AssetEntity, type AssetStatus } from './asset.entity.js';
 import { AssetsRepository } from './assets.repository.js';
 import { AttachmentResolver } from './attachment.resolver.js';
 import { JobDispatcher } from './job-dispatcher.js';
@@ -13,6 +16,8 @@ import type { AssetView, Attachment, ListAssetsQuery } from './media.dto.js';
 import { toAssetView } from './media.mapper.js';
 import { OBJECT_STORAGE } from './media.tokens.js';
 import { objectKeys } from './object-keys.js';
+
+const NOT_DELETED: AssetStatus[] = ASSET_STATUSES.filter((status) => status !== 'deleted');
 
 @Injectable()
 export class AssetsService {
@@ -25,6 +30,8 @@ export class AssetsService {
     private readonly dispatcher: JobDispatcher,
     private readonly attachments: AttachmentResolver,
     private readonly audit: AuditService,
+    private readonly bus: JobEventsBus,
+    private readonly clock: Clock,
     @Optional() private readonly cache?: CacheService,
   ) {}
 
@@ -54,13 +61,29 @@ export class AssetsService {
   async remove(id: string): Promise<void> {
     const asset = await this.find(id);
     const before = await this.get(asset.id);
-    await this.assets.update(asset.id, { status: 'deleted', outputPrefix: null, masterPlaylist: null });
+    // Conditional, so that of two concurrent deletes only one tells the subscribers.
+    const deleted = await this.assets.transition(asset.id, NOT_DELETED, {
+      status: 'deleted',
+      outputPrefix: null,
+      masterPlaylist: null,
+    });
     await this.cache?.invalidate('playback');
     const job = await this.jobs.latestForAsset(asset.id);
     if (job) await this.jobs.transition(job.id, ['queued', 'running'], { status: 'cancelled', finishedAt: new Date() });
+    if (deleted) await this.announceDeleted(asset.id);
     const removed = await this.storage.deletePrefix(objectKeys.assetRoot(asset.id));
     this.logger.log(`Deleted asset ${asset.id} (${removed} objects)`);
     await this.audit.record({ action: 'asset.delete', targetType: 'asset', targetId: asset.id, before });
+  }
+
+  /**
+   * Pushes `asset.deleted` to live subscribers (GET /events), with the asset's latest job as the
+   * deletion left it. An asset deleted before its upload completed has no job, and nothing to
+   * tell: no subscriber was sent anything about it.
+   */
+  private async announceDeleted(assetId: string): Promise<void> {
+    const job = await this.jobs.latestForAsset(assetId);
+    if (job) this.bus.publish(toAssetDeletedMessage(job, this.clock.now()));
   }
 
   /** Transcodes again into a fresh attempt prefix; the current outputs stay until it succeeds. */

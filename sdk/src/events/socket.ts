@@ -35,6 +35,7 @@ const KNOWN_TYPES: Record<JobEventMessage['type'], true> = {
   'job.progress': true,
   'job.ready': true,
   'job.failed': true,
+  'asset.deleted': true,
 };
 
 /** A text frame as a message of version 1 and a known type; anything else is skipped. */

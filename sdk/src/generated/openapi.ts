@@ -577,6 +577,8 @@ export interface paths {
          * @description Connect with a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive one `JobEventMessage` (JSON) per
          *     text frame: first a `snapshot` of each watched job, then every worker event the API applies (`job.started`,
          *     `job.progress`, `job.ready`, `job.failed`), in order per asset. Duplicate and stale worker events are not sent.
+         *     When an asset is deleted, `asset.deleted` carries its latest job as the deletion left it (`cancelled` if it was
+         *     queued or running); nothing more is sent about that asset.
          *
          *     Credentials as for any call (`Authorization: Bearer`, `X-API-Key`); browsers, which cannot set headers on a
          *     WebSocket, pass a short-lived access token as `access_token`. A refused upgrade is answered with the usual
@@ -1156,10 +1158,10 @@ export interface components {
              */
             v: 1;
             /**
-             * @description `snapshot`: the current state, sent right after connecting; the others: a worker event the API has just applied. Ignore types you do not know.
+             * @description `snapshot`: the current state, sent right after connecting; `job.*`: a worker event the API has just applied; `asset.deleted`: the asset was deleted, with its latest job as the deletion left it (`cancelled` if it was queued or running), and nothing more follows about it. Ignore types you do not know.
              * @enum {string}
              */
-            type: "snapshot" | "job.started" | "job.progress" | "job.ready" | "job.failed";
+            type: "snapshot" | "job.started" | "job.progress" | "job.ready" | "job.failed" | "asset.deleted";
             /** Format: uuid */
             assetId: string;
             /** Format: uuid */
@@ -1177,7 +1179,7 @@ export interface components {
             errorMessage: string | null;
             /**
              * Format: date-time
-             * @description When the worker reported it (for a snapshot: when the job last changed)
+             * @description When the worker reported it (for a snapshot: when the job last changed; for `asset.deleted`: when the asset was deleted)
              */
             at: string;
         };

@@ -6,7 +6,8 @@ import type { CallOptions, DataOf, RequestFn } from '../types.js';
 export interface EventsApi {
   /**
    * Live job events: first a `snapshot` message per watched job, then every event the API
-   * applies (`job.started`, `job.progress`, `job.ready`, `job.failed`), in order per asset.
+   * applies (`job.started`, `job.progress`, `job.ready`, `job.failed`), in order per asset, and
+   * `asset.deleted` (the asset's latest job as the deletion left it) when an asset is deleted.
    * Reconnects with backoff when the connection drops (each reconnect starts with a fresh
    * snapshot); ends when `signal` aborts or the loop breaks; throws AleflixApiError when the
    * API refuses (401, 403, 400 or 404). Filter by `assetId` and/or `jobId`; none means every job.
