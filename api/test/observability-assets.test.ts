@@ -7,7 +7,10 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { AppConfig } from '../src/config/app-config.js';
 import { MetricsService } from '../src/observability/metrics.service.js';
+import { RateLimitMetrics } from '../src/rate-limit/rate-limit.metrics.js';
+import { RedisConnection } from '../src/redis/redis.connection.js';
 
 const DIR = resolve(fileURLToPath(new URL('../../deploy/observability', import.meta.url)));
 const read = (path: string) => readFileSync(join(DIR, path), 'utf8');
@@ -26,9 +29,17 @@ async function seriesNames(registry: Registry): Promise<string[]> {
   return names;
 }
 
-/** The real registries: the API's MetricsService (no database needed to list it) and the worker's. */
+/**
+ * The real registries: the API's MetricsService (no database needed to list it) with the
+ * metrics other providers register on it, and the worker's. The rate-limit counters come from
+ * RateLimitMetrics; the Redis circuit gauge from RedisConnection, only with REDIS_URL (it
+ * starts connecting at once, to a closed port here, and is shut down straight away).
+ */
 async function exportedNames(): Promise<Set<string>> {
   const api = new MetricsService({} as DataSource, {} as ModuleRef);
+  new RateLimitMetrics(api);
+  const redisEnv = { REDIS_URL: 'redis://127.0.0.1:1', REDIS_KEY_PREFIX: 'observability-assets:' };
+  await new RedisConnection({ env: redisEnv } as unknown as AppConfig, api).onApplicationShutdown();
   return new Set([...(await seriesNames(api.registry)), ...(await seriesNames(new WorkerMetrics().registry))]);
 }
 
@@ -109,12 +120,24 @@ describe('deploy/observability', () => {
     expect(metricNames('max by (queue) (aleflix_dead_letter_messages) > 0')).toEqual(['aleflix_dead_letter_messages']);
   });
 
-  it('alerts only on metrics AleFlix exports: dead letters, job failures, API p99', async () => {
+  it('alerts only on metrics AleFlix exports: dead letters, job failures, API p99, Redis, rate-limit store', async () => {
     const exported = await exportedNames();
     const rules = alertRules();
     expect(rules.map((rule) => rule.alert)).toEqual(
-      expect.arrayContaining(['AleflixDeadLettersNotEmpty', 'AleflixJobFailureRateHigh', 'AleflixApiLatencyP99High']),
+      expect.arrayContaining([
+        'AleflixDeadLettersNotEmpty',
+        'AleflixJobFailureRateHigh',
+        'AleflixApiLatencyP99High',
+        'AleflixRedisCircuitOpen',
+        'AleflixRateLimitStoreFailing',
+      ]),
     );
+    const ruleOf = (name: string) => rules.find((rule) => rule.alert === name);
+    expect(metricNames(ruleOf('AleflixRedisCircuitOpen')!.expr)).toEqual(['aleflix_redis_circuit_open']);
+    expect(ruleOf('AleflixRedisCircuitOpen')!.for).toMatch(/^[2-9]m$/);
+    expect(metricNames(ruleOf('AleflixRateLimitStoreFailing')!.expr)).toEqual([
+      'aleflix_rate_limit_store_failures_total',
+    ]);
     for (const rule of rules) {
       const names = metricNames(rule.expr);
       expect(names.length, rule.alert).toBeGreaterThan(0);
@@ -131,6 +154,7 @@ describe('deploy/observability', () => {
       'API',
       'Pipeline',
       'Cache',
+      'Rate limits and Redis',
     ]);
     const used = new Set<string>();
     for (const panel of panels.filter((candidate) => candidate.type !== 'row')) {
@@ -148,6 +172,13 @@ describe('deploy/observability', () => {
       .filter((name) => name.startsWith('aleflix_'))
       .map((name) => name.replace(/_(bucket|sum|count)$/, ''));
     for (const family of new Set(families)) expect(used, `dashboard shows ${family}`).toContain(family);
+    // Including the metrics registered outside MetricsService.
+    for (const family of [
+      'aleflix_rate_limited_requests_total',
+      'aleflix_rate_limit_store_failures_total',
+      'aleflix_redis_circuit_open',
+    ])
+      expect(used, `dashboard shows ${family}`).toContain(family);
   });
 
   it('wires the compose services to files that exist and to each other', () => {
