@@ -1,9 +1,11 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { ApiError } from '../common/api-error.js';
 import { roleAtLeast, type Role } from '../common/roles.js';
 import { PUBLIC_KEY, ROLE_KEY, type AuthenticatedRequest } from './auth.decorators.js';
 import { currentRequestContext } from '../observability/request-context.js';
+import { PrincipalRateLimiter } from '../rate-limit/principal-rate-limiter.js';
 import { Authenticator } from './authenticator.service.js';
 
 /** Global guard: every route needs credentials unless marked @Public(). */
@@ -12,6 +14,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
+    @Optional() private readonly rateLimiter?: PrincipalRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,6 +35,8 @@ export class AuthGuard implements CanActivate {
     if (required && !roleAtLeast(principal.role, required)) {
       throw new ApiError('forbidden', `Requires the ${required} role; you are ${principal.role}`);
     }
+    // Counted once the caller is known and allowed here; public routes only meet the per-IP limit.
+    await this.rateLimiter?.check(principal, request, context.switchToHttp().getResponse<FastifyReply>());
     return true;
   }
 }

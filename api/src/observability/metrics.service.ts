@@ -28,6 +28,7 @@ export class MetricsService {
     buckets: HTTP_BUCKETS,
     registers: [this.registry],
   });
+  private readonly httpSeries = new Map<string, { observe(seconds: number): void }>();
   private readonly jobsFinished = new Counter({
     name: 'aleflix_jobs_finished_total',
     help: 'Transcode jobs that reached a final state in this process, by status (succeeded, failed)',
@@ -96,7 +97,14 @@ export class MetricsService {
 
   /** `route` is the route template (`/titles/:id`), never the raw URL: one series per endpoint. */
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+    // One child per series, kept: prom-client would otherwise hash the label set on every request.
+    const series = `${method} ${status} ${route}`;
+    let child = this.httpSeries.get(series);
+    if (!child) {
+      child = this.httpDuration.labels({ method, route, status: String(status) });
+      this.httpSeries.set(series, child);
+    }
+    child.observe(seconds);
   }
 
   /** A job's `ready` or `failed` event was applied (once per job, however often it was delivered). */

@@ -1,12 +1,12 @@
 import { Global, Module, type OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { MemoryRateLimitStore } from './memory-rate-limit.store.js';
+import { PrincipalRateLimiter } from './principal-rate-limiter.js';
 import { registerIpRateLimit } from './rate-limit.hooks.js';
-import { PrincipalRateLimitInterceptor } from './rate-limit.interceptor.js';
 import { RateLimitMetrics } from './rate-limit.metrics.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { RateLimitStore } from './rate-limit.store.js';
@@ -28,9 +28,9 @@ import { RedisRateLimitStore } from './redis-rate-limit.store.js';
     },
     RateLimitMetrics,
     RateLimitService,
-    { provide: APP_INTERCEPTOR, useClass: PrincipalRateLimitInterceptor },
+    PrincipalRateLimiter,
   ],
-  exports: [RateLimitStore, RateLimitMetrics],
+  exports: [RateLimitStore, RateLimitMetrics, PrincipalRateLimiter],
 })
 export class RateLimitModule implements OnModuleInit {
   constructor(
