@@ -13,6 +13,7 @@ import type { Clock } from './common/clock.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import { registerHttpSecurity } from './common/http-security.js';
 import { ProblemFilter, sendProblem, toApiError } from './common/problem.filter.js';
+import { registerSharedJson } from './common/shared-json.js';
 import type { AppConfig } from './config/app-config.js';
 import { registerHttpObservability } from './observability/http-observability.js';
 import { MetricsService } from './observability/metrics.service.js';
@@ -73,6 +74,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // Fastify's built-in text/plain parser would hand a string to the validation pipe (a 400);
   // without it, any body but JSON is a 415 unsupported_media_type.
   fastify.removeContentTypeParser('text/plain');
+  registerSharedJson(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

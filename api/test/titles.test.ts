@@ -191,6 +191,35 @@ describe.each(databaseTargets())('titles on $name', (target) => {
     );
   });
 
+  it('lists each title exactly as its own page shows it', async () => {
+    const full = await create({
+      kind: 'series',
+      name: 'Lista Ç Igual',
+      synopsis: 'Séries e “aspas” — iguais na lista e na página.',
+      year: 1999,
+      genres: ['drama', 'crime'],
+      tags: ['ç', 'ok'],
+      maturityRating: '16',
+      originalLanguage: 'pt-BR',
+      externalId: 'list-equals-detail',
+      posterRef: 'posters/lista.jpg',
+      backdropRef: 'backdrops/lista.jpg',
+      metadata: { awards: [{ name: 'Kikito', year: 2000 }], nested: { ok: true, n: 1.5 }, ü: null },
+      status: 'published',
+    });
+    const draft = await create({ kind: 'movie', name: 'Lista Rascunho' });
+    for (const created of [full, draft]) {
+      expect(created.status).toBe(201);
+      const id = created.json().id;
+      const { seasons: _seasons, ...detail } = (await t.request('GET', `/titles/${id}`, { token: editor })).json();
+      const listed = (await t.request('GET', '/titles?limit=100', { token: editor }))
+        .json()
+        .items.find((item: { id: string }) => item.id === id);
+      expect(listed).toEqual(detail);
+      expect(listed.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
+  });
+
   it('deletes a title, honouring If-Match when given', async () => {
     const { id } = (await create({ kind: 'movie', name: 'Doomed' })).json();
     expectProblem(
@@ -202,6 +231,51 @@ describe.each(databaseTargets())('titles on $name', (target) => {
       (await t.request('DELETE', `/titles/${id}`, { token: editor, headers: { 'if-match': '"v1"' } })).status,
     ).toBe(204);
     expectProblem(await t.request('GET', `/titles/${id}`, { token: editor }), 404, 'not_found');
+  });
+});
+
+describe.each(databaseTargets())('concurrent catalog reads on $name (uncached)', (target) => {
+  let t: TestApp;
+  let editor: string;
+  let viewer: string;
+
+  beforeAll(async () => {
+    // No response cache: every list read goes to the database, so reads are in flight while
+    // writes commit, which is when sharing them could go wrong.
+    t = await createTestApp(target, { CACHE_TTL_SECONDS: '0' });
+    editor = (await t.userWithRole('editor')).token;
+    viewer = (await t.userWithRole('viewer')).token;
+  });
+  afterAll(() => t.close());
+
+  it('shares concurrent list reads, yet a read sent after a write always sees it', async () => {
+    let reading = true;
+    const readers = Array.from({ length: 8 }, async () => {
+      while (reading) {
+        expect((await t.request('GET', '/titles?limit=50', { token: viewer })).status).toBe(200);
+        // A shared answer can complete without I/O; let the writer's I/O run between reads.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    });
+    try {
+      for (let round = 0; round < 10; round++) {
+        const created = await t.request('POST', '/titles', {
+          token: editor,
+          body: { kind: 'movie', name: `Concurrent Read ${round}`, status: 'published' },
+        });
+        expect(created.status).toBe(201);
+        const id = created.json().id;
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, () => t.request('GET', '/titles?limit=50', { token: viewer })),
+        );
+        for (const answer of answers) {
+          expect(answer.json().items.map((item: { id: string }) => item.id)).toContain(id);
+        }
+      }
+    } finally {
+      reading = false;
+      await Promise.all(readers);
+    }
   });
 });
 

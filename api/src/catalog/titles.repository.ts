@@ -3,7 +3,8 @@ import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { SqlReader } from '../database/sql-reader.js';
 import { foldForSearch } from './slug.js';
-import type { TitleSort } from './titles.dto.js';
+import type { TitleSort, TitleView } from './titles.dto.js';
+import { toTitleViewFromRow, type TitleViewRow } from './titles.mapper.js';
 import { TitleEntity, type TitleKind, type TitleStatus } from './title.entity.js';
 
 export interface TitleFilter {
@@ -25,10 +26,22 @@ export interface TitlePageRequest {
 }
 
 export interface TitlePageRow {
-  title: TitleEntity;
+  /** The title as the API shows it, read straight from the row. */
+  title: TitleView;
   /** The sort key of this row as text, for the next cursor. */
   key: string;
 }
+
+/** A timestamp as JavaScript's toISOString() writes it (UTC, milliseconds, `Z`). */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The columns of a TitleView. Timestamps arrive as the text the API sends, so a page of
+ * titles never becomes Date objects only to be turned back into the same strings.
+ */
+const VIEW_COLUMNS = `t.id, t.slug, t.kind, t.name, t.synopsis, t.year, t.genres, t.tags, t.maturity_rating,
+  t.original_language, t.status, t.external_id, t.poster_ref, t.backdrop_ref, t.metadata, t.version,
+  ${iso('t.published_at')} AS published_at, ${iso('t.created_at')} AS created_at, ${iso('t.updated_at')} AS updated_at`;
 
 // Any of the three text-search configurations may match; accents are folded first.
 const DOCUMENT = 'public.aleflix_search_document(t.name, t.synopsis)';
@@ -149,14 +162,14 @@ export class TitlesRepository {
         );
       }
     }
-    const rows = await this.reader.rows<TitleRow>(
+    const rows = await this.reader.rows<TitleViewRow & { sort_key: string }>(
       'titles_page',
-      `SELECT t.*, (${sortKey})::text AS sort_key FROM titles t
+      `SELECT ${VIEW_COLUMNS}, (${sortKey})::text AS sort_key FROM titles t
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${orderBy} LIMIT ${bind(request.limit + 1)} OFFSET ${bind(offset)}`,
       params,
     );
-    return rows.map((row) => ({ title: titleFromRow(row), key: row.sort_key }));
+    return rows.map((row) => ({ title: toTitleViewFromRow(row), key: row.sort_key }));
   }
 }
 
@@ -181,52 +194,4 @@ function filterConditions(filter: TitleFilter, bind: (value: unknown) => string)
     );
   }
   return where;
-}
-
-interface TitleRow {
-  id: string;
-  slug: string;
-  kind: TitleKind;
-  name: string;
-  synopsis: string;
-  year: number | null;
-  genres: string[];
-  tags: string[];
-  maturity_rating: string | null;
-  original_language: string | null;
-  status: TitleStatus;
-  external_id: string | null;
-  poster_ref: string | null;
-  backdrop_ref: string | null;
-  metadata: Record<string, unknown>;
-  published_at: Date | string | null;
-  version: number;
-  created_at: Date | string;
-  updated_at: Date | string;
-  sort_key: string;
-}
-
-function titleFromRow(row: TitleRow): TitleEntity {
-  const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-  return Object.assign(new TitleEntity(), {
-    id: row.id,
-    slug: row.slug,
-    kind: row.kind,
-    name: row.name,
-    synopsis: row.synopsis,
-    year: row.year,
-    genres: row.genres,
-    tags: row.tags,
-    maturityRating: row.maturity_rating,
-    originalLanguage: row.original_language,
-    status: row.status,
-    externalId: row.external_id,
-    posterRef: row.poster_ref,
-    backdropRef: row.backdrop_ref,
-    metadata: row.metadata,
-    publishedAt: row.published_at === null ? null : date(row.published_at),
-    version: row.version,
-    createdAt: date(row.created_at),
-    updatedAt: date(row.updated_at),
-  });
 }

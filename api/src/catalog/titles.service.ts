@@ -8,6 +8,8 @@ import { CacheService } from '../cache/cache.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
+import { shareJson } from '../common/shared-json.js';
 import { canSeeDrafts } from '../common/roles.js';
 import { isUniqueViolation, violatedColumn } from '../database/db-errors.js';
 import { etagFor, expectedVersion } from './etag.js';
@@ -41,6 +43,12 @@ export interface Tagged<T> {
 /** Catalog rules: who sees what, slugs, optimistic locking, idempotent upserts. */
 @Injectable()
 export class TitlesService {
+  /**
+   * Concurrent identical reads (the home page's rows under load) share one database or
+   * cache read and one JSON rendering, never one that started before they arrived.
+   */
+  private readonly reads = new ReadCoalescer();
+
   constructor(
     private readonly titles: TitlesRepository,
     private readonly seasons: SeasonsRepository,
@@ -55,13 +63,16 @@ export class TitlesService {
    */
   list(principal: Principal, query: ListTitlesQuery): Promise<{ items: TitleView[]; nextCursor: string | null }> {
     const key = `list:${visibilityClass(principal)}:${stableJson(query)}`;
-    return this.cached(key, () => this.loadList(principal, query));
+    return this.reads.run(key, async () => shareJson(await this.cached(key, () => this.loadList(principal, query))));
   }
 
   get(principal: Principal, ref: string): Promise<Tagged<TitleDetailView>> {
-    return this.cached(`title:${visibilityClass(principal)}:${ref}`, async () =>
-      this.detail(await this.resolve(ref, principal)),
-    );
+    const key = `title:${visibilityClass(principal)}:${ref}`;
+    return this.reads.run(key, async () => {
+      const tagged = await this.cached(key, async () => this.detail(await this.resolve(ref, principal)));
+      shareJson(tagged.title);
+      return tagged;
+    });
   }
 
   /**
@@ -112,7 +123,7 @@ export class TitlesService {
           ? encodeCursor({ f: fingerprint, o: (after?.kind === 'offset' ? after.offset : 0) + page.length })
           : encodeCursor({ f: fingerprint, k: last.key, i: last.title.id });
     }
-    return { items: page.map((row) => toTitleView(row.title)), nextCursor };
+    return { items: page.map((row) => row.title), nextCursor };
   }
 
   async create(input: CreateTitle): Promise<Tagged<TitleView>> {
@@ -265,5 +276,5 @@ function visibilityClass(principal: Principal): 'all' | 'published' {
 
 /** JSON with sorted keys: one cache key per query, however its parameters were ordered. */
 function stableJson(value: Record<string, unknown>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))));
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
