@@ -62,6 +62,20 @@ function describeRateLimitStoreContract(
       const counts = await Promise.all(Array.from({ length: 50 }, () => subject.store.hit(key, 60_000)));
       expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     });
+
+    it('keeps concurrent hits on different keys apart, and counts on after them', async () => {
+      const [a, b] = [fresh(), fresh()];
+      const hits = await Promise.all(Array.from({ length: 30 }, (_, i) => subject.store.hit(i % 3 ? a : b, 60_000)));
+      const countsOf = (key: string) =>
+        hits
+          .filter((_, i) => (i % 3 ? a : b) === key)
+          .map((c) => c.count)
+          .sort((x, y) => x - y);
+      expect(countsOf(a)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(countsOf(b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      expect((await subject.store.hit(a, 60_000)).count).toBe(21);
+      expect((await subject.store.peek(b)).count).toBe(10);
+    });
   });
 }
 

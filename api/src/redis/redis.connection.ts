@@ -56,7 +56,13 @@ export class RedisConnection implements OnApplicationShutdown {
       onStateChange: (state, cause) => this.onBreakerChange(state, cause),
     });
     if (url) {
-      const commands = this.open(url, 'commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      const commands = this.open(url, 'commands', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        // Commands issued in the same tick (every request's rate-limit counters and cache
+        // reads under load) go out as one write and come back as one read.
+        enableAutoPipelining: true,
+      });
       this.commands = commands;
       this.firstAttempt = new Promise<void>((resolve) => {
         for (const event of ['ready', 'error', 'end']) commands.once(event, () => resolve());
