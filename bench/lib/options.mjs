@@ -1,6 +1,6 @@
 // Benchmark options come from the environment so that `npm run bench` needs no flags.
 
-const DEFAULTS = Object.freeze({ durationSeconds: 10, connections: 20, warmupSeconds: 1 });
+const DEFAULTS = Object.freeze({ durationSeconds: 10, connections: 20, warmupSeconds: 3 });
 
 /**
  * Reads BENCH_DURATION_SECONDS, BENCH_CONNECTIONS and BENCH_WARMUP_SECONDS.

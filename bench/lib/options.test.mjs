@@ -3,7 +3,7 @@ import { readOptions } from './options.mjs';
 
 describe('readOptions', () => {
   it('defaults to 10 s and 20 connections', () => {
-    expect(readOptions({})).toEqual({ durationSeconds: 10, connections: 20, warmupSeconds: 1 });
+    expect(readOptions({})).toEqual({ durationSeconds: 10, connections: 20, warmupSeconds: 3 });
   });
 
   it('reads the environment', () => {
