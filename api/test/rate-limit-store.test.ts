@@ -98,3 +98,78 @@ describe.runIf(TEST_REDIS_URL)('with TEST_REDIS_URL', () => {
     };
   });
 });
+
+describe.runIf(TEST_REDIS_URL)('Redis rate-limit store: counts taken ahead for busy keys', () => {
+  const url = TEST_REDIS_URL!;
+  const prefix = uniquePrefix('rate-limit-ahead');
+  const connections: Array<ReturnType<typeof redisConnection>> = [];
+  let n = 0;
+  const fresh = () => `ahead-${++n}`;
+
+  /** A store on its own connection (like another API instance), counting its scripts. */
+  function instance() {
+    const connection = redisConnection(url, prefix);
+    connections.push(connection);
+    const counter = { scripts: 0 };
+    const run = connection.run.bind(connection);
+    connection.run = ((work) => {
+      counter.scripts += 1;
+      return run(work);
+    }) as typeof connection.run;
+    return { store: new RedisRateLimitStore(connection), counter };
+  }
+
+  afterAll(async () => {
+    await Promise.all(connections.map((connection) => connection.onApplicationShutdown()));
+    await deleteKeys(url, prefix);
+  });
+
+  it('takes counts ahead while a key is busy, and never hands one out twice across instances', async () => {
+    const [a, b] = [instance(), instance()];
+    const key = fresh();
+    const counts: number[] = [];
+    for (let round = 0; round < 300; round++) {
+      const both = await Promise.all([a.store.hit(key, 60_000, 100_000), b.store.hit(key, 60_000, 100_000)]);
+      counts.push(...both.map((hit) => hit.count));
+    }
+    expect(new Set(counts).size).toBe(600);
+    const counter = (await a.store.peek(key)).count;
+    expect(Math.max(...counts)).toBeLessThanOrEqual(counter);
+    // Each instance holds at most one unused block of at most 64 counts.
+    expect(counter - 600).toBeLessThanOrEqual(2 * 64);
+    expect(a.counter.scripts + b.counter.scripts).toBeLessThan(100);
+  });
+
+  it('stops taking ahead near the limit, so counts there are exact', async () => {
+    const { store } = instance();
+    const key = fresh();
+    const counts: number[] = [];
+    for (let i = 0; i < 40; i++) counts.push((await store.hit(key, 60_000, 20)).count);
+    expect(counts).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect((await store.peek(key)).count).toBe(40);
+  });
+
+  it('takes one count per hit for a quiet key, and for hits without a limit', async () => {
+    const quiet = instance();
+    const key = fresh();
+    for (let i = 0; i < 3; i++) {
+      await quiet.store.hit(key, 60_000, 1_000);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    expect((await quiet.store.peek(key)).count).toBe(3);
+    expect(quiet.counter.scripts).toBe(4); // three hits and the peek
+
+    const exact = instance();
+    const unlimited = fresh();
+    for (let i = 0; i < 30; i++) await exact.store.hit(unlimited, 60_000);
+    expect((await exact.store.peek(unlimited)).count).toBe(30);
+  });
+
+  it('drops counts taken ahead when the window ends', async () => {
+    const { store } = instance();
+    const key = fresh();
+    for (let i = 0; i < 50; i++) await store.hit(key, 600, 100_000);
+    await eventually(async () => (await store.peek(key)).count === 0, 10_000, 'window end');
+    expect((await store.hit(key, 60_000, 100_000)).count).toBe(1);
+  });
+});

@@ -38,7 +38,7 @@ export class RateLimitService {
     let count: number;
     let resetInMs: number;
     try {
-      ({ count, resetInMs } = await this.store.hit(`${scope}:${id}`, MINUTE_MS));
+      ({ count, resetInMs } = await this.store.hit(`${scope}:${id}`, MINUTE_MS, perMinute));
     } catch (error) {
       this.metrics.recordStoreFailure('requests');
       const now = performance.now();

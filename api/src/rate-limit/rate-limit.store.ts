@@ -14,8 +14,12 @@ export interface WindowCount {
 export abstract class RateLimitStore {
   abstract readonly kind: 'memory' | 'redis';
 
-  /** Counts one hit on `key`, opening a window of `windowMs` when none is open. */
-  abstract hit(key: string, windowMs: number): Promise<WindowCount>;
+  /**
+   * Counts one hit on `key`, opening a window of `windowMs` when none is open. `limit`, when
+   * given, is the limit the count will be held against: an adapter may then take counts
+   * ahead for a busy key (see RedisRateLimitStore), never handing out a count twice.
+   */
+  abstract hit(key: string, windowMs: number, limit?: number): Promise<WindowCount>;
 
   /** The current count without adding to it. */
   abstract peek(key: string): Promise<WindowCount>;
