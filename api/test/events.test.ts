@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { JobEvent } from '@aleflix/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { JobEventsBus } from '../src/events/events.bus.js';
 import { EventsGateway } from '../src/events/events.gateway.js';
 import { JobEventsService } from '../src/media/job-events.service.js';
 import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
-import { createApiKey } from './identity-helpers.js';
+import { createApiKey, createUser, patchUser } from './identity-helpers.js';
 import { makeClip, putPart, randomFile, uploadWhole } from './media-helpers.js';
 
 /** Only a guard against hanging forever; nothing waits for time to pass. */
@@ -456,6 +457,154 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
       closed = true;
       await t.close();
       expect(await open.waitClosed()).toEqual({ code: 1001, reason: 'server_shutdown' });
+    });
+  });
+
+  describe('sockets whose credentials stop passing', () => {
+    let t: TestApp;
+    let base: string;
+    let gateway: EventsGateway;
+    const sockets: Subscriber[] = [];
+
+    beforeAll(async () => {
+      // No periodic recheck during these tests (an hour): a socket closes because a change was
+      // heard, or because the test itself asks for a recheck (expiry).
+      t = await createTestApp(target, { EVENTS_RECHECK_SECONDS: '3600' });
+      base = await listen(t);
+      gateway = t.app.get(EventsGateway);
+    });
+    afterAll(async () => {
+      await Promise.all(sockets.map((socket) => socket.close()));
+      await t.close();
+    });
+
+    /** Every job (no filter), so each socket hears every marker. Closed after the file. */
+    async function watch(query: Record<string, string>, headers: Record<string, string> = {}) {
+      const socket = await subscribe(base, query, headers);
+      sockets.push(socket);
+      return socket;
+    }
+
+    /**
+     * A recheck that starts after everything so far, then an event published after it: a
+     * socket that gets the event was neither closed by that recheck nor by anything before.
+     */
+    async function expectOpen(...open: Subscriber[]): Promise<void> {
+      await gateway.recheck();
+      const marker: JobEventMessage = {
+        v: 1,
+        type: 'job.progress',
+        assetId: randomUUID(),
+        jobId: randomUUID(),
+        attempt: 1,
+        status: 'running',
+        progress: 1,
+        speed: null,
+        etaSeconds: null,
+        errorCode: null,
+        errorMessage: null,
+        at: new Date().toISOString(),
+      };
+      t.app.get(JobEventsBus).publish(marker);
+      for (const socket of open) {
+        expect((await socket.nextMatching((message) => message.jobId === marker.jobId)).at(-1)).toEqual(marker);
+        expect(socket.closed).toBeUndefined();
+      }
+    }
+
+    const apiKey = (key: string) => ({ 'x-api-key': key });
+
+    it('closes the sockets of a session that signs out with 4001 token_invalid, and no others', async () => {
+      const user = await createUser(t, 'editor');
+      const otherSession = await t.login(user.email, user.password);
+      const bystander = await createUser(t, 'editor');
+      const byHeader = await watch({}, bearer(user.accessToken));
+      const byQuery = await watch({ access_token: user.accessToken });
+      const sameUserOtherSession = await watch({}, bearer(otherSession.accessToken));
+      const otherUser = await watch({}, bearer(bystander.accessToken));
+      await expectOpen(byHeader, byQuery, sameUserOtherSession, otherUser);
+
+      const logout = await t.request('POST', '/auth/logout', { body: { refreshToken: user.refreshToken } });
+      expect(logout.status).toBe(204);
+      expect(await byHeader.waitClosed()).toEqual({ code: 4001, reason: 'token_invalid' });
+      expect(await byQuery.waitClosed()).toEqual({ code: 4001, reason: 'token_invalid' });
+      await expectOpen(sameUserOtherSession, otherUser);
+    });
+
+    it('closes the socket of a session revoked for refresh-token reuse with 4001 token_invalid', async () => {
+      const user = await createUser(t, 'editor');
+      const rotated = await t.request('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      expect(rotated.status).toBe(200);
+      const socket = await watch({}, bearer(rotated.json().accessToken));
+      await expectOpen(socket);
+      const reused = await t.request('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      expect(reused.json()).toMatchObject({ code: 'refresh_token_reused' });
+      expect(await socket.waitClosed()).toEqual({ code: 4001, reason: 'token_invalid' });
+    });
+
+    it('closes every socket of a disabled user with 4003 account_disabled, token and API key alike', async () => {
+      const user = await createUser(t, 'editor');
+      const { key } = await createApiKey(t, user.accessToken, { role: 'editor' });
+      const bystander = await createUser(t, 'editor');
+      const byToken = await watch({}, bearer(user.accessToken));
+      const byKey = await watch({}, apiKey(key));
+      const otherUser = await watch({}, bearer(bystander.accessToken));
+
+      expect((await patchUser(t, user.id, { disabled: true })).status).toBe(200);
+      expect(await byToken.waitClosed()).toEqual({ code: 4003, reason: 'account_disabled' });
+      expect(await byKey.waitClosed()).toEqual({ code: 4003, reason: 'account_disabled' });
+      await expectOpen(otherUser);
+    });
+
+    it('closes the socket of a revoked API key with 4001 token_invalid; its owner keeps the others', async () => {
+      const user = await createUser(t, 'editor');
+      const revoked = await createApiKey(t, user.accessToken, { role: 'editor' });
+      const kept = await createApiKey(t, user.accessToken, { role: 'editor' });
+      const byRevoked = await watch({}, apiKey(revoked.key));
+      const byKept = await watch({}, apiKey(kept.key));
+      const byToken = await watch({}, bearer(user.accessToken));
+      await expectOpen(byRevoked, byKept, byToken);
+
+      const deleted = await t.request('DELETE', `/auth/api-keys/${revoked.id}`, { token: user.accessToken });
+      expect(deleted.status).toBe(204);
+      expect(await byRevoked.waitClosed()).toEqual({ code: 4001, reason: 'token_invalid' });
+      await expectOpen(byKept, byToken);
+    });
+
+    it('closes the sockets of an editor demoted to viewer with 4003 forbidden; a promotion closes nothing', async () => {
+      const user = await createUser(t, 'editor');
+      const { key } = await createApiKey(t, user.accessToken, { role: 'editor' });
+      const promoted = await createUser(t, 'editor');
+      const byToken = await watch({}, bearer(user.accessToken));
+      const byKey = await watch({}, apiKey(key));
+      const byPromoted = await watch({}, bearer(promoted.accessToken));
+
+      expect((await patchUser(t, promoted.id, { role: 'admin' })).status).toBe(200);
+      await expectOpen(byToken, byKey, byPromoted);
+      expect((await patchUser(t, user.id, { role: 'viewer' })).status).toBe(200);
+      expect(await byToken.waitClosed()).toEqual({ code: 4003, reason: 'forbidden' });
+      expect(await byKey.waitClosed()).toEqual({ code: 4003, reason: 'forbidden' });
+      await expectOpen(byPromoted);
+    });
+
+    // Last: it moves the app's clock past every token issued so far.
+    it('closes a socket once its access token, or its API key, has expired (4001 token_expired)', async () => {
+      const user = await createUser(t, 'editor');
+      const { key } = await createApiKey(t, user.accessToken, { role: 'editor', expiresInDays: 1 });
+      const byToken = await watch({}, bearer(user.accessToken));
+      const byKey = await watch({}, apiKey(key));
+      await expectOpen(byToken, byKey);
+
+      t.clock.advance(16 * 60_000); // past the access token's 15 minutes
+      await gateway.recheck();
+      expect(await byToken.waitClosed()).toEqual({ code: 4001, reason: 'token_expired' });
+      // The SDK's answer to that close: a fresh token, and a new socket.
+      const renewed = await watch({}, bearer((await t.login(user.email, user.password)).accessToken));
+      await expectOpen(byKey, renewed);
+
+      t.clock.advance(24 * 60 * 60_000); // past the key's day
+      await gateway.recheck();
+      expect(await byKey.waitClosed()).toEqual({ code: 4001, reason: 'token_expired' });
     });
   });
 });

@@ -104,4 +104,26 @@ describe.runIf(TEST_REDIS_URL)('Redis pub/sub between API instances', () => {
     cacheA.onModuleDestroy();
     cacheB.onModuleDestroy();
   });
+
+  it("tells the other instance's invalidation listeners, even with the session cache off", async () => {
+    const config = { env: { AUTH_CACHE_TTL_MS: 0 } } as unknown as AppConfig;
+    const cacheA = new SessionCache(config, undefined, a);
+    const cacheB = new SessionCache(config, undefined, b);
+    cacheA.onModuleInit();
+    cacheB.onModuleInit();
+    let heard = 0;
+    cacheB.onInvalidated(() => (heard += 1));
+    await eventually(
+      async () => {
+        // Keep invalidating until B's subscription is live.
+        await cacheA.invalidate();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return heard > 0;
+      },
+      10_000,
+      'remote invalidation listener',
+    );
+    cacheA.onModuleDestroy();
+    cacheB.onModuleDestroy();
+  });
 });

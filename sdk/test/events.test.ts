@@ -151,6 +151,63 @@ describe('events.subscribe', () => {
     expect(onTokens).toHaveBeenCalledTimes(1);
   });
 
+  it('renews the access token and reconnects at once when the server closes with 4001 token_expired', async () => {
+    server.onConnection = (socket, index) => {
+      if (index === 0) socket.close(4001, 'token_expired');
+      else socket.send(JSON.stringify(message('job.ready')));
+    };
+    server.onRequest = (request) =>
+      request.url === '/auth/refresh' ? Response.json(tokenPair(1)) : problem(500, 'internal_error');
+    const onTokens = vi.fn<(pair: TokenPair) => void>();
+    const client = createClient({ baseUrl, token: 'access-0', refreshToken: 'refresh-0', onTokens });
+
+    // No `now`: a renewed token reconnects without any backoff.
+    const received = await collect(client.events.subscribe({ assetId: ASSET_ID }), () => true);
+    expect(received.map((m) => m.type)).toEqual(['job.ready']);
+    expect(server.upgrades.map((upgrade) => upgrade.authorization)).toEqual(['Bearer access-0', 'Bearer access-1']);
+    // Straight to the refresh: no GET /events to ask why.
+    expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /auth/refresh']);
+    expect(onTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends with the 401 when the server closes with 4001 token_invalid (session ended, key revoked)', async () => {
+    server.onConnection = (socket) => socket.close(4001, 'token_invalid');
+    server.onRequest = (request) =>
+      request.url === '/auth/refresh' ? Response.json(tokenPair(1)) : problem(401, 'token_invalid');
+    const client = createClient({ baseUrl, token: 'revoked', refreshToken: 'refresh-0' });
+    const error = await collect(client.events.subscribe({ assetId: ASSET_ID }, now), () => true).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(AleflixApiError);
+    expect(error).toMatchObject({ status: 401, code: 'token_invalid' });
+    expect(server.upgrades).toHaveLength(1);
+    // It asked the API why (the typed error is the API's answer), and did not try to refresh.
+    expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      `GET /events?assetId=${ASSET_ID}`,
+    ]);
+  });
+
+  it.each(['account_disabled', 'forbidden'])('ends with the 403 when the server closes with 4003 %s', async (code) => {
+    server.onConnection = (socket) => socket.close(4003, code);
+    server.onRequest = () => problem(403, code);
+    const client = createClient({ baseUrl, token: 'tok' });
+    const error = await collect(client.events.subscribe({}, now), () => true).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AleflixApiError);
+    expect(error).toMatchObject({ status: 403, code });
+    expect(server.upgrades).toHaveLength(1);
+  });
+
+  it('ends with the 401 when an API key expires while connected (4001 token_expired: nothing to renew)', async () => {
+    server.onConnection = (socket) => socket.close(4001, 'token_expired');
+    server.onRequest = () => problem(401, 'token_expired');
+    const client = createClient({ baseUrl, apiKey: 'alx_key' });
+    const error = await collect(client.events.subscribe({}, now), () => true).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AleflixApiError);
+    expect(error).toMatchObject({ status: 401, code: 'token_expired' });
+    expect(server.upgrades).toHaveLength(1);
+    expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['GET /events']);
+  });
+
   it('keeps trying while the API is unreachable or failing, until it answers', async () => {
     server.onUpgrade = () => (server.upgrades.length < 3 ? problem(503, 'service_unavailable') : undefined);
     server.onRequest = () => problem(503, 'service_unavailable');

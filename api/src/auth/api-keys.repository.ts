@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, LessThan, Or, type Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity.js';
+import { SessionCache } from './session-cache.js';
 
 @Injectable()
 export class ApiKeysRepository {
   private readonly repo: Repository<ApiKeyEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly sessionCache: SessionCache,
+  ) {
     this.repo = dataSource.getRepository(ApiKeyEntity);
   }
 
@@ -34,6 +38,8 @@ export class ApiKeysRepository {
 
   async revoke(id: string, now: Date): Promise<void> {
     await this.repo.update({ id, revokedAt: IsNull() }, { revokedAt: now });
+    // Keys are not cached, but whoever listens for credential changes (open WebSockets) must hear of it.
+    await this.sessionCache.invalidate();
   }
 
   /** Writes last-used at most once per `resolutionMs`, so busy keys do not write per request. */

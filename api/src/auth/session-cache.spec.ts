@@ -78,4 +78,21 @@ describe('SessionCache', () => {
     await cache.get('s1', db.load);
     expect(db.state.loads).toBe(2);
   });
+
+  it('tells invalidation listeners of every invalidate, with the cache off too, until they unsubscribe', async () => {
+    for (const ttl of [5_000, 0]) {
+      const cache = cacheWithTtl(ttl);
+      const heard: string[] = [];
+      const stop = cache.onInvalidated(() => heard.push('first'));
+      cache.onInvalidated(() => {
+        throw new Error('a broken listener');
+      });
+      cache.onInvalidated(() => heard.push('last'));
+      await cache.invalidate();
+      expect(heard).toEqual(['first', 'last']);
+      stop();
+      await cache.invalidate();
+      expect(heard).toEqual(['first', 'last', 'last']);
+    }
+  });
 });

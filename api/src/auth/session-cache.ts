@@ -1,4 +1,4 @@
-import { Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -8,22 +8,31 @@ import type { SessionWithUser } from './sessions.repository.js';
 const MAX_ENTRIES = 10_000;
 const INVALIDATED_CHANNEL = 'sessions-invalidated';
 
+/** Told that credentials may have changed somewhere; see SessionCache.onInvalidated. */
+export type InvalidationListener = () => void;
+
 /**
  * Remembers for a few seconds the session and user behind an access token, so that an
  * authenticated request costs the database one query (its own) instead of two.
  *
- * Revoking a session and changing or disabling a user clear the whole cache (they are rare
- * next to reads): in this process at once and, with Redis, in every other API instance via
- * pub/sub. A generation counter keeps a lookup that started before such a write from storing
- * what it read. Without Redis (or while it is down: broadcasts are lost, and a reconnect
- * clears the cache to be safe) other processes see the change within AUTH_CACHE_TTL_MS;
- * 0 turns the cache off.
+ * Revoking a session or an API key and changing or disabling a user clear the whole cache
+ * (they are rare next to reads): in this process at once and, with Redis, in every other API
+ * instance via pub/sub. A generation counter keeps a lookup that started before such a write
+ * from storing what it read. Without Redis (or while it is down: broadcasts are lost, and a
+ * reconnect clears the cache to be safe) other processes see the change within
+ * AUTH_CACHE_TTL_MS; 0 turns the cache off.
+ *
+ * Each clear is also announced to `onInvalidated` listeners (the events gateway rechecks its
+ * open sockets then), which is why the broadcast goes out even with the cache off. API keys are
+ * not cached here; revoking one clears the cache only to tell those listeners.
  */
 @Injectable()
 export class SessionCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries: LRUCache<string, SessionWithUser> | undefined;
   private generation = 0;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly listeners = new Set<InvalidationListener>();
+  private readonly logger = new Logger('SessionCache');
 
   constructor(
     config: AppConfig,
@@ -35,7 +44,7 @@ export class SessionCache implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    if (!this.entries || !this.pubsub?.enabled) return;
+    if (!this.pubsub?.enabled) return;
     this.unsubscribe.push(
       this.pubsub.subscribe(INVALIDATED_CHANNEL, () => this.clear()),
       this.pubsub.onReconnect(() => this.clear()),
@@ -68,11 +77,30 @@ export class SessionCache implements OnModuleInit, OnModuleDestroy {
    */
   async invalidate(): Promise<void> {
     this.clear();
-    if (this.entries && this.pubsub?.enabled) await this.pubsub.publish(INVALIDATED_CHANNEL, null);
+    if (this.pubsub?.enabled) await this.pubsub.publish(INVALIDATED_CHANNEL, null);
+  }
+
+  /**
+   * Calls `listener` (synchronously, so keep it short) each time the cache is cleared: after a
+   * write in this process, when another instance broadcasts one, and after a Redis reconnect
+   * (broadcasts may have been lost meanwhile). It says that some session, user or API key may
+   * have changed, not which. Returns the unsubscribe.
+   */
+  onInvalidated(listener: InvalidationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private clear(): void {
     this.generation += 1;
     this.entries?.clear();
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (error) {
+        // The write has happened: a listener's failure must not fail the request that made it.
+        this.logger.error(`An invalidation listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 }

@@ -44,6 +44,12 @@ export const envSchema = z.object({
     .max(60_000)
     .default(5_000)
     .describe('How long an API process may reuse a session lookup; 0 turns the cache off'),
+  EVENTS_RECHECK_SECONDS: positiveInt
+    .max(3_600)
+    .default(30)
+    .describe(
+      'How often the credentials of every open GET /events WebSocket are checked again (catches expiry; revocations close sockets at once)',
+    ),
   REFRESH_TOKEN_TTL_DAYS: positiveInt.max(365).default(30),
   BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
   LOGIN_MAX_PER_IP: positiveInt.default(30),

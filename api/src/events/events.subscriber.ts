@@ -1,12 +1,25 @@
 import type { WebSocket } from 'ws';
 import { matchesFilter, type EventsFilter, type JobEventMessage } from './events.dto.js';
 
-/** Close codes the server uses; 1001 and 1013 invite the client to reconnect. */
+/**
+ * Close codes the server uses; 1001 and 1013 invite the client to reconnect. 4001 and 4003
+ * mirror HTTP 401 and 403 for a socket whose credentials stopped passing after it opened (the
+ * reason is the problem code the same credentials now get over HTTP): after 4001
+ * `token_expired` a client renews its token and reconnects; after 4001 `token_invalid` (session
+ * ended, API key revoked) or 4003 (`account_disabled`, `forbidden`: demoted below editor)
+ * reconnecting with the same credentials is refused.
+ */
 export const CLOSE = {
   goingAway: { code: 1001, reason: 'server_shutdown' },
   internalError: { code: 1011, reason: 'internal_error' },
   slowConsumer: { code: 1013, reason: 'slow_consumer' },
+  tokenExpired: { code: 4001, reason: 'token_expired' },
+  tokenInvalid: { code: 4001, reason: 'token_invalid' },
+  accountDisabled: { code: 4003, reason: 'account_disabled' },
+  forbidden: { code: 4003, reason: 'forbidden' },
 } as const;
+
+export type CloseReason = (typeof CLOSE)[keyof typeof CLOSE];
 
 /** A client that lets this much pile up unread is dropped rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;

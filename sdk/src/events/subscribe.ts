@@ -2,7 +2,9 @@
 // credentials, yields each message, reconnects with backoff when the connection drops, and
 // asks the API over plain HTTP why an upgrade was refused, so a bad credential, a missing
 // role or an unknown id ends the stream with a typed error instead of endless retries (and
-// so does a path that passes HTTP but not WebSockets, after a few tries).
+// so does a path that passes HTTP but not WebSockets, after a few tries). The server also
+// closes open sockets whose credentials stop passing (4001/4003): an expired access token is
+// renewed and the stream reconnects at once; anything else ends it with the API's problem.
 import { AleflixApiError, AleflixNetworkError } from '../errors.js';
 import type { JobEventMessage } from '../generated/openapi.js';
 import { backoffDelay, sleep } from '../retry.js';
@@ -34,6 +36,9 @@ export interface EventStreamDeps {
 
 /** Closes after which reconnecting cannot help without asking why. */
 const POLICY_VIOLATION = 1008;
+/** The server's "your credentials no longer pass" closes, mirroring 401 and 403; the reason is the problem code. */
+const CREDENTIALS_INVALID = 4001;
+const NOT_ALLOWED = 4003;
 const NORMAL_CLOSURE = 1000;
 /** Refusals that retrying will not cure: the stream ends with the error. */
 const FINAL_STATUSES = new Set([400, 401, 403, 404]);
@@ -73,7 +78,7 @@ export async function* subscribeEvents(
     }
     const { url, headers, accessToken } = target;
     const channel = new SocketChannel(deps.createSocket(url, headers ? { headers } : {}), signal);
-    let end: { opened: boolean; code: number } | undefined;
+    let end: { opened: boolean; code: number; reason: string } | undefined;
     try {
       while (!end) {
         const item = await channel.next();
@@ -88,12 +93,19 @@ export async function* subscribeEvents(
       channel.dispose();
     }
     if (end.code === NORMAL_CLOSURE) return;
+    const refused = !end.opened || end.code === POLICY_VIOLATION;
     let verdict: Verdict = 'unreachable';
-    if (!end.opened || end.code === POLICY_VIOLATION) {
+    if (end.code === CREDENTIALS_INVALID && end.reason === 'token_expired') {
+      // The usual end of a long stream: the access token expired. Renew it without a detour
+      // through GET /events; with nothing to renew with (an API key), ask the API below.
+      verdict = await renewAfterExpiry(deps, accessToken);
+    }
+    if (verdict !== 'renewed' && (refused || end.code === CREDENTIALS_INVALID || end.code === NOT_ALLOWED)) {
+      // Revoked, disabled, demoted: the same request over HTTP throws the API's problem (final).
       verdict = await diagnose(deps, filter, accessToken, signal);
       if (signal?.aborted) return;
     }
-    if (verdict === 'http-works' && ++blocked >= MAX_BLOCKED) {
+    if (refused && verdict === 'http-works' && ++blocked >= MAX_BLOCKED) {
       // Most likely a proxy that does not pass WebSockets: waiting will not change that.
       throw new AleflixNetworkError({
         method: 'GET',
@@ -107,6 +119,20 @@ export async function* subscribeEvents(
 }
 
 type Verdict = 'renewed' | 'http-works' | 'unreachable';
+
+/**
+ * After a 4001 `token_expired`: a new access token (refreshing, or signing in again with the
+ * configured credentials), shared with any call renewing at the same time. A refusal to renew
+ * (a dead refresh token) throws, ending the stream; an API out of reach is waited out.
+ */
+async function renewAfterExpiry(deps: EventStreamDeps, usedToken: string | undefined): Promise<Verdict> {
+  try {
+    return (await deps.session.renew(usedToken)) ? 'renewed' : 'unreachable';
+  } catch (error) {
+    if (error instanceof AleflixNetworkError) return 'unreachable';
+    throw error;
+  }
+}
 
 /** The URL and credentials of one connection attempt (signing in or refreshing first if needed). */
 async function connection(deps: EventStreamDeps, filter: EventFilter) {

@@ -585,6 +585,13 @@ export interface paths {
          *     problem+json status (401, 403, 400, 404). The server pings every 30 s and drops connections that do not answer,
          *     and closes with 1001 when it shuts down and 1013 when a client reads too slowly: reconnect on those.
          *
+         *     An open socket keeps only the rights its credentials still have: they are checked again at once when a session,
+         *     user or API key changes, and every 30 s. The server then closes with the problem code those credentials would now
+         *     get as the reason: 4001 `token_expired` (the access token or API key expired: renew the token and reconnect),
+         *     4001 `token_invalid` (the session ended: sign-out, password change, refresh-token reuse; or the API key was
+         *     revoked), 4003 `account_disabled` or 4003 `forbidden` (no longer an editor). Reconnecting with the same
+         *     credentials after 4001 `token_invalid` or 4003 is refused.
+         *
          *     Without an upgrade, answers the snapshot a new subscriber would receive first.
          */
         get: operations["jobEvents"];

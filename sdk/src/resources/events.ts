@@ -10,7 +10,10 @@ export interface EventsApi {
    * `asset.deleted` (the asset's latest job as the deletion left it) when an asset is deleted.
    * Reconnects with backoff when the connection drops (each reconnect starts with a fresh
    * snapshot); ends when `signal` aborts or the loop breaks; throws AleflixApiError when the
-   * API refuses (401, 403, 400 or 404). Filter by `assetId` and/or `jobId`; none means every job.
+   * API refuses (401, 403, 400 or 404). When the API closes the socket because its credentials
+   * stopped passing, it renews an expired access token and reconnects (4001 `token_expired`), or
+   * throws the API's 401/403 (session ended, key revoked, user disabled or demoted). Filter by
+   * `assetId` and/or `jobId`; none means every job.
    */
   subscribe(filter?: EventFilter, options?: SubscribeOptions): AsyncGenerator<JobEventMessage, void, undefined>;
   /** The state a new subscriber starts from (GET /events without the upgrade). */
