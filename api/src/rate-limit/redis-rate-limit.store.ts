@@ -25,8 +25,12 @@ return {tonumber(count), math.max(redis.call('PTTL', KEYS[1]), 0)}`;
 const MAX_BLOCK = 64;
 /** A key hit again within this long after a claim is busy: its next block doubles. */
 const BUSY_WITHIN_MS = 100;
-/** Never take ahead more than this share of what the last claim left under the limit. */
-const SHARE_OF_REMAINING = 0.25;
+/**
+ * Never take ahead more than this share of what the last claim left under the limit: an
+ * instance then holds back at most 1/64 of a client's remaining budget, and a limit under 128
+ * (with 64 or more left) is never taken ahead at all, so small limits stay exact.
+ */
+const SHARE_OF_REMAINING = 1 / 64;
 
 interface Waiter {
   resolve: (count: WindowCount) => void;
@@ -60,8 +64,8 @@ interface Allowance {
  * counter to c are c-n+1 … c, in arrival order.
  *
  * When the caller gives the limit, a busy key (hit again within 100 ms) also takes counts
- * ahead: a block that doubles while the key stays busy (at most 64, at most a quarter of
- * what was left under the limit), handed out locally until used up or the window ends.
+ * ahead: a block that doubles while the key stays busy (at most 64, at most 1/64 of what was
+ * left under the limit), handed out locally until used up or the window ends.
  * Every allowed request still has its own count no higher than the limit, so no client
  * gets past its limit across any number of instances; counts taken ahead and unused until
  * the window ends only make the counter run ahead, so a client spread over several
