@@ -276,5 +276,11 @@ function visibilityClass(principal: Principal): 'all' | 'published' {
 
 /** JSON with sorted keys: one cache key per query, however its parameters were ordered. */
 function stableJson(value: Record<string, unknown>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  const keys = Object.keys(value).sort();
+  let json = '{';
+  for (const key of keys) {
+    if (value[key] === undefined) continue;
+    json += `${json.length > 1 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value[key])}`;
+  }
+  return `${json}}`;
 }

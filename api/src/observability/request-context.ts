@@ -18,6 +18,11 @@ const RESOURCE = Symbol('aleflix.requestContextResource');
 type WithResource = FastifyRequest & { [RESOURCE]?: AsyncResource };
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
 
+function hasBody(request: FastifyRequest): boolean {
+  const { headers } = request;
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0';
+}
+
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
 }
@@ -49,7 +54,8 @@ export function registerRequestContext(fastify: FastifyInstance): void {
       ...(!traced.trace_id && incoming ? { traceId: incoming[1] } : {}),
     };
     storage.run(context, () => {
-      (request as WithResource)[RESOURCE] = new AsyncResource('aleflix.request');
+      // Only a body is parsed outside this call: a bodiless request stays in it throughout.
+      if (hasBody(request)) (request as WithResource)[RESOURCE] = new AsyncResource('aleflix.request');
       done();
     });
   });
