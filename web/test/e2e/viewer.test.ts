@@ -90,7 +90,10 @@ describe('web viewer', { timeout: 90_000 }, () => {
     expect(pathOf(page)).toBe('/login');
     expect(new URL(page.url()).searchParams.get('redirect')).toBe(`/titles/${catalog.movie.slug}`);
     await signIn(page, catalog.viewer);
-    await page.waitForURL((url) => url.pathname === `/titles/${catalog.movie.slug}`, { timeout: WAIT });
+    await page.waitForURL((url) => url.pathname === `/titles/${catalog.movie.slug}`, {
+      timeout: WAIT,
+      waitUntil: 'commit',
+    });
     expect(await page.getByTestId('title-name').textContent()).toBe(catalog.movie.name);
   });
 
@@ -100,9 +103,15 @@ describe('web viewer', { timeout: 90_000 }, () => {
     await recent.waitFor({ timeout: WAIT });
     expect(await recent.getByText(catalog.draft.name).count()).toBe(0); // viewers never see drafts
     await recent.getByRole('link', { name: new RegExp(catalog.movie.name) }).click();
-    await page.waitForURL((url) => url.pathname === `/titles/${catalog.movie.slug}`, { timeout: WAIT });
+    await page.waitForURL((url) => url.pathname === `/titles/${catalog.movie.slug}`, {
+      timeout: WAIT,
+      waitUntil: 'commit',
+    });
     await page.getByTestId('play-button').click();
-    await page.waitForURL((url) => url.pathname === `/watch/${catalog.movie.id}`, { timeout: WAIT });
+    await page.waitForURL((url) => url.pathname === `/watch/${catalog.movie.id}`, {
+      timeout: WAIT,
+      waitUntil: 'commit',
+    });
 
     const player = page.getByTestId('player');
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2, null, {
@@ -146,7 +155,10 @@ describe('web viewer', { timeout: 90_000 }, () => {
     expect(saved).toBeGreaterThan(2);
     // Leave through the back link (the position was saved on pause and is saved on leaving).
     await page.getByTestId('back-link').click();
-    await page.waitForURL((url) => url.pathname === `/titles/${catalog.movie.slug}`, { timeout: WAIT });
+    await page.waitForURL((url) => url.pathname === `/titles/${catalog.movie.slug}`, {
+      timeout: WAIT,
+      waitUntil: 'commit',
+    });
     await page
       .getByTestId('play-button')
       .getByText(/Continuar de/)
@@ -157,7 +169,10 @@ describe('web viewer', { timeout: 90_000 }, () => {
     const row = page.getByTestId('row-continue');
     await row.waitFor({ timeout: WAIT });
     await row.getByRole('link', { name: new RegExp(catalog.movie.name) }).click();
-    await page.waitForURL((url) => url.pathname === `/watch/${catalog.movie.id}`, { timeout: WAIT });
+    await page.waitForURL((url) => url.pathname === `/watch/${catalog.movie.id}`, {
+      timeout: WAIT,
+      waitUntil: 'commit',
+    });
     const player = page.getByTestId('player');
     await page.waitForSelector('[data-testid=player][data-resumed-from]', { timeout: WAIT });
     const resumedFrom = Number(await player.getAttribute('data-resumed-from'));
@@ -192,16 +207,16 @@ describe('web viewer', { timeout: 90_000 }, () => {
     await page.goto(`${base}/search`);
     await page.fill('#search-q', 'cidade');
     await page.press('#search-q', 'Enter');
-    await page.waitForURL((url) => url.searchParams.get('q') === 'cidade', { timeout: WAIT });
+    await page.waitForURL((url) => url.searchParams.get('q') === 'cidade', { timeout: WAIT, waitUntil: 'commit' });
     const results = page.getByRole('region', { name: 'Resultados' });
     await results.getByRole('link', { name: new RegExp(catalog.movie.name) }).waitFor({ timeout: WAIT });
     await page.selectOption('#search-kind', 'series');
-    await page.waitForURL((url) => url.searchParams.get('kind') === 'series', { timeout: WAIT });
+    await page.waitForURL((url) => url.searchParams.get('kind') === 'series', { timeout: WAIT, waitUntil: 'commit' });
     await page.getByText('Nenhum título encontrado').waitFor({ timeout: WAIT });
     await page.selectOption('#search-kind', 'movie');
     await page.fill('#search-year', '2024');
     await page.press('#search-year', 'Enter');
-    await page.waitForURL((url) => url.searchParams.get('year') === '2024', { timeout: WAIT });
+    await page.waitForURL((url) => url.searchParams.get('year') === '2024', { timeout: WAIT, waitUntil: 'commit' });
     await results.getByRole('link', { name: new RegExp(catalog.movie.name) }).waitFor({ timeout: WAIT });
   });
 
@@ -245,7 +260,7 @@ describe('web viewer', { timeout: 90_000 }, () => {
     const admin = await context.newPage();
     await admin.goto(`${base}/login`);
     await signIn(admin, ADMIN);
-    await admin.waitForURL((url) => url.pathname === '/', { timeout: WAIT });
+    await admin.waitForURL((url) => url.pathname === '/', { timeout: WAIT, waitUntil: 'commit' });
     const card = admin.getByTestId('row-recent').getByRole('link', { name: new RegExp(catalog.draft.name) });
     await card.waitFor({ timeout: WAIT });
     expect(await card.getByTestId('status-badge').textContent()).toBe('Rascunho');
