@@ -3,11 +3,8 @@
 // capacity the API keeps once routing, auth, validation, the database and serialization
 // are in the path. Uncached target: api/baseline >= 0.25.
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
 import { withApi } from './lib/api-server.mjs';
-import { startChild } from './lib/child.mjs';
-import { freePort } from './lib/free-port.mjs';
+import { startBareFastify } from './lib/baseline-server.mjs';
 import { requestJson } from './lib/http.mjs';
 import { measureInterleaved } from './lib/interleave.mjs';
 import { buildResult } from './lib/report.mjs';
@@ -18,7 +15,6 @@ export const description = 'GET /titles?limit=20 through the API vs a bare Fasti
 const ROUTE = '/titles?limit=20';
 const TITLE_COUNT = 20;
 const MIN_RATIO = 0.25;
-const BASELINE_FLAG = '--baseline-server';
 
 /** @param {{ options: { durationSeconds: number, connections: number, warmupSeconds: number }, log: (line: string) => void }} context */
 export async function run({ options, log }) {
@@ -31,7 +27,11 @@ export async function run({ options, log }) {
       const reference = await requestJson('GET', `${api.baseUrl}${ROUTE}`, { token });
       const itemCount = checkListShape(reference.json);
 
-      const baseline = await startBaseline(reference.text, reference.headers.get('content-type') ?? 'application/json');
+      const baseline = await startBareFastify({
+        path: ROUTE,
+        body: reference.text,
+        contentType: reference.headers.get('content-type') ?? 'application/json',
+      });
       try {
         const echoed = await requestJson('GET', `${baseline.baseUrl}${ROUTE}`);
         if (echoed.text !== reference.text) throw new Error('baseline body differs from the API body');
@@ -101,49 +101,4 @@ function checkListShape(body) {
     throw new Error(`GET ${ROUTE} returned ${body.items.length} items, expected ${TITLE_COUNT}`);
   }
   return body.items.length;
-}
-
-/**
- * The baseline runs in its own process, like the API: in this process it would share one
- * event loop with the load generator and look slower than it is, flattering the ratio.
- */
-async function startBaseline(body, contentType) {
-  const port = await freePort();
-  const server = startChild({
-    label: 'baseline',
-    script: fileURLToPath(import.meta.url),
-    args: [BASELINE_FLAG],
-    ipc: true,
-  });
-  const ready = new Promise((resolve, reject) => {
-    server.child.once('message', resolve);
-    server.exited.then(({ code, signal }) =>
-      reject(new Error(`baseline exited (${code ?? signal}) before listening:\n${server.output()}`)),
-    );
-  });
-  server.child.send({ port, body, contentType });
-  await ready;
-  return { baseUrl: `http://127.0.0.1:${port}`, stop: server.stop };
-}
-
-/** Child-process side: one route, the fixed bytes, nothing else (no logger, no hooks). */
-async function serveBaseline({ port, body, contentType }) {
-  const payload = Buffer.from(body);
-  const app = Fastify({ logger: false });
-  app.get(new URL(ROUTE, 'http://x').pathname, (_request, reply) => {
-    reply.header('content-type', contentType).send(payload);
-  });
-  await app.listen({ port, host: '127.0.0.1' });
-  process.send?.({ listening: true });
-}
-
-if (import.meta.main && process.argv.includes(BASELINE_FLAG)) {
-  // Die with the parent: an orphaned server must not outlive the benchmark.
-  process.on('disconnect', () => process.exit(0));
-  process.once('message', (message) => {
-    serveBaseline(message).catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-  });
 }

@@ -1,6 +1,6 @@
 // A bare Fastify server in its own process that answers one path with fixed bytes: the
-// baseline a benchmark compares the API with (the HTTP ceiling of this machine for that
-// response). Same idea as catalog-list's own baseline, shared here for other benchmarks.
+// baseline the catalog-list and load benchmarks compare the API with (the HTTP ceiling of
+// this machine for that response).
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { startChild } from './child.mjs';

@@ -110,8 +110,8 @@ export function formatReport(result) {
     '',
     table([
       ['', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'req/s by round'],
-      row(`baseline (${result.baselineLabel})`, baseline),
-      row('api', api),
+      sideRow(`baseline (${result.baselineLabel})`, baseline),
+      sideRow('api', api),
     ]),
     '',
     `  ratio api/baseline  ${formatNumber(result.ratio, 3)}   target >= ${result.target.minRatio}   ${result.verdict}`,
@@ -121,7 +121,8 @@ export function formatReport(result) {
   return `${lines.join('\n')}\n`;
 }
 
-function row(label, side) {
+/** One side's line of the comparison table: req/s, p50, p99, errors, non-2xx, req/s by round. */
+export function sideRow(label, side) {
   return [
     label,
     formatNumber(side.requestsPerSecond, 0),

@@ -1,5 +1,5 @@
 // Pure parts of the load benchmark: options, the result object and its text report.
-import { combineRounds, formatNumber, ratio, table } from '../lib/report.mjs';
+import { combineRounds, formatNumber, ratio, sideRow, table } from '../lib/report.mjs';
 import { issuedByClass } from './workload.mjs';
 
 export const MIN_CACHED_RATIO = 0.5;
@@ -93,18 +93,6 @@ function mixLine(byClass) {
 function statusLine(statusCodes) {
   const entries = Object.entries(statusCodes).sort(([a], [b]) => a.localeCompare(b));
   return entries.length ? entries.map(([code, count]) => `${code}: ${formatNumber(count, 0)}`).join(', ') : 'none';
-}
-
-function sideRow(label, side) {
-  return [
-    label,
-    formatNumber(side.requestsPerSecond, 0),
-    formatNumber(side.latencyP50Ms, 1),
-    formatNumber(side.latencyP99Ms, 1),
-    String(side.errors),
-    String(side.non2xx),
-    side.rounds.map((round) => formatNumber(round.requestsPerSecond, 0)).join(' / '),
-  ];
 }
 
 /** The human-readable report of a load result. */
