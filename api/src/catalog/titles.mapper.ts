@@ -27,54 +27,6 @@ export function toTitleView(title: TitleEntity): TitleView {
   };
 }
 
-/** A titles row with its timestamps already as ISO text (see TitlesRepository.page). */
-export interface TitleViewRow {
-  id: string;
-  slug: string;
-  kind: TitleView['kind'];
-  name: string;
-  synopsis: string;
-  year: number | null;
-  genres: string[];
-  tags: string[];
-  maturity_rating: string | null;
-  original_language: string | null;
-  status: TitleView['status'];
-  external_id: string | null;
-  poster_ref: string | null;
-  backdrop_ref: string | null;
-  metadata: Record<string, unknown>;
-  version: number;
-  published_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-/** The same view as toTitleView, from a row instead of an entity. */
-export function toTitleViewFromRow(row: TitleViewRow): TitleView {
-  return {
-    id: row.id,
-    slug: row.slug,
-    kind: row.kind,
-    name: row.name,
-    synopsis: row.synopsis,
-    year: row.year,
-    genres: row.genres,
-    tags: row.tags,
-    maturityRating: row.maturity_rating,
-    originalLanguage: row.original_language,
-    status: row.status,
-    externalId: row.external_id,
-    posterRef: row.poster_ref,
-    backdropRef: row.backdrop_ref,
-    metadata: row.metadata,
-    version: row.version,
-    publishedAt: row.published_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
 export function toTitleDetailView(title: TitleEntity, seasons: SeasonEntity[]): TitleDetailView {
   return {
     ...toTitleView(title),

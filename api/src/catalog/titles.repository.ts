@@ -4,7 +4,6 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { SqlReader } from '../database/sql-reader.js';
 import { foldForSearch } from './slug.js';
 import type { TitleSort, TitleView } from './titles.dto.js';
-import { toTitleViewFromRow, type TitleViewRow } from './titles.mapper.js';
 import { TitleEntity, type TitleKind, type TitleStatus } from './title.entity.js';
 
 export interface TitleFilter {
@@ -36,12 +35,14 @@ export interface TitlePageRow {
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * The columns of a TitleView. Timestamps arrive as the text the API sends, so a page of
- * titles never becomes Date objects only to be turned back into the same strings.
+ * A TitleView straight from SQL: columns named as the API names them, timestamps as the text
+ * the API sends, so a page of titles is neither mapped nor turned into Date objects and back.
  */
-const VIEW_COLUMNS = `t.id, t.slug, t.kind, t.name, t.synopsis, t.year, t.genres, t.tags, t.maturity_rating,
-  t.original_language, t.status, t.external_id, t.poster_ref, t.backdrop_ref, t.metadata, t.version,
-  ${iso('t.published_at')} AS published_at, ${iso('t.created_at')} AS created_at, ${iso('t.updated_at')} AS updated_at`;
+const VIEW_COLUMNS = `t.id, t.slug, t.kind, t.name, t.synopsis, t.year, t.genres, t.tags,
+  t.maturity_rating AS "maturityRating", t.original_language AS "originalLanguage", t.status,
+  t.external_id AS "externalId", t.poster_ref AS "posterRef", t.backdrop_ref AS "backdropRef", t.metadata,
+  t.version, ${iso('t.published_at')} AS "publishedAt", ${iso('t.created_at')} AS "createdAt",
+  ${iso('t.updated_at')} AS "updatedAt"`;
 
 // Any of the three text-search configurations may match; accents are folded first.
 const DOCUMENT = 'public.aleflix_search_document(t.name, t.synopsis)';
@@ -162,14 +163,14 @@ export class TitlesRepository {
         );
       }
     }
-    const rows = await this.reader.rows<TitleViewRow & { sort_key: string }>(
+    const rows = await this.reader.rows<TitleView & { sort_key: string }>(
       'titles_page',
       `SELECT ${VIEW_COLUMNS}, (${sortKey})::text AS sort_key FROM titles t
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${orderBy} LIMIT ${bind(request.limit + 1)} OFFSET ${bind(offset)}`,
       params,
     );
-    return rows.map((row) => ({ title: toTitleViewFromRow(row), key: row.sort_key }));
+    return rows.map(({ sort_key: key, ...title }) => ({ title, key }));
   }
 }
 

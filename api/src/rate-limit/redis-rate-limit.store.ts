@@ -46,14 +46,13 @@ interface PendingHits {
 /** Counts this instance took from Redis and has not handed out yet, for one key. */
 interface Allowance {
   next: number;
+  /** The last count taken: also the counter as Redis reported it after the claim. */
   last: number;
   /** performance.now() by which the window has certainly ended in Redis. */
   endsAt: number;
   /** Size of the next block this key takes ahead (1 = none). */
   block: number;
   claimedAt: number;
-  /** The counter after the last claim, as Redis reported it. */
-  seen: number;
 }
 
 /**
@@ -139,7 +138,6 @@ export class RedisRateLimitStore extends RateLimitStore {
       endsAt: sentAt + total.resetInMs,
       block: busy ? Math.min(MAX_BLOCK, Math.max(2, (previous?.block ?? 1) * 2)) : 1,
       claimedAt: sentAt,
-      seen: total.count,
     });
     if (this.allowances.size > 10_000) this.sweep(sentAt);
   }
@@ -147,7 +145,7 @@ export class RedisRateLimitStore extends RateLimitStore {
   /** How many counts to take beyond the waiting hits: none for a quiet key or near the limit. */
   private countsAhead(previous: Allowance | undefined, now: number, limit: number, waiting: number): number {
     if (!previous || now >= previous.endsAt || now - previous.claimedAt >= BUSY_WITHIN_MS) return 0;
-    const remaining = limit - previous.seen - waiting;
+    const remaining = limit - previous.last - waiting;
     return Math.max(0, Math.min(previous.block - 1, Math.floor(remaining * SHARE_OF_REMAINING)));
   }
 
