@@ -63,7 +63,19 @@ function newContext(options: Parameters<Browser['newContext']>[0] = {}): Promise
   return browser!.newContext({ viewport: { width: 1280, height: 800 }, ...options });
 }
 
+/**
+ * Waits until Vue has hydrated the page (it marks the root element once mounted). Typing or
+ * clicking before that reaches server-rendered HTML with no handlers: under load the inputs
+ * keep what was typed while the component state stays empty.
+ */
+async function hydrated(target: Page) {
+  await target.waitForFunction(() => Boolean(document.querySelector('#__nuxt')?.['__vue_app__' as never]), undefined, {
+    timeout: WAIT,
+  });
+}
+
 async function signIn(target: Page, who: { email: string; password: string }) {
+  await hydrated(target);
   await target.fill('#login-email', who.email);
   await target.fill('#login-password', who.password);
   await target.click('button[type=submit]');
@@ -82,6 +94,17 @@ describe('web viewer', { timeout: 90_000 }, () => {
     expect(await error.textContent()).toContain('E-mail ou senha incorretos.');
     expect(await error.getAttribute('role')).toBe('alert');
     expect(pathOf(login)).toBe('/login');
+    await context.close();
+  });
+
+  it('renders the sign-in button disabled until the page is interactive, so credentials never go out in a URL', async () => {
+    const html = await (await fetch(`${base}/login`)).text();
+    expect(html).toMatch(/<button[^>]*type="submit"[^>]*disabled[^>]*data-testid="login-submit"/);
+    const context = await newContext();
+    const login = await context.newPage();
+    await login.goto(`${base}/login`);
+    // Comes alive once hydrated (waitForSelector waits for it; a disabled button would time out).
+    await login.waitForSelector('[data-testid="login-submit"]:enabled', { timeout: WAIT });
     await context.close();
   });
 
@@ -205,6 +228,7 @@ describe('web viewer', { timeout: 90_000 }, () => {
 
   it('searches with filters kept in the URL', async () => {
     await page.goto(`${base}/search`);
+    await hydrated(page);
     await page.fill('#search-q', 'cidade');
     await page.press('#search-q', 'Enter');
     await page.waitForURL((url) => url.searchParams.get('q') === 'cidade', { timeout: WAIT, waitUntil: 'commit' });
