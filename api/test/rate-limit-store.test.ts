@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../src/common/clock.js';
 import { MemoryRateLimitStore } from '../src/rate-limit/memory-rate-limit.store.js';
 import type { RateLimitStore } from '../src/rate-limit/rate-limit.store.js';
-import { RedisRateLimitStore } from '../src/rate-limit/redis-rate-limit.store.js';
+import { MAX_BLOCK, RedisRateLimitStore } from '../src/rate-limit/redis-rate-limit.store.js';
 import { deleteKeys, eventually, redisConnection, TEST_REDIS_URL, uniquePrefix } from './redis-test-support.js';
 
 /** The behaviour every RateLimitStore adapter must have; windows are real but short, awaited by polling. */
@@ -135,8 +135,8 @@ describe.runIf(TEST_REDIS_URL)('Redis rate-limit store: counts taken ahead for b
     expect(new Set(counts).size).toBe(600);
     const counter = (await a.store.peek(key)).count;
     expect(Math.max(...counts)).toBeLessThanOrEqual(counter);
-    // Each instance holds at most one unused block of at most 64 counts.
-    expect(counter - 600).toBeLessThanOrEqual(2 * 64);
+    // Each instance holds at most one unused block.
+    expect(counter - 600).toBeLessThanOrEqual(2 * MAX_BLOCK);
     expect(a.counter.scripts + b.counter.scripts).toBeLessThan(100);
   });
 

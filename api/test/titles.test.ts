@@ -195,7 +195,8 @@ describe.each(databaseTargets())('titles on $name', (target) => {
     const full = await create({
       kind: 'series',
       name: 'Lista Ç Igual',
-      synopsis: 'Séries e “aspas” — iguais na lista e na página.',
+      // Escaping is done by the database for lists and by JSON.stringify for pages.
+      synopsis: 'Séries e “aspas” — iguais na lista e na página.\nBarra \\ e "aspas" retas 🎬 </script>',
       year: 1999,
       genres: ['drama', 'crime'],
       tags: ['ç', 'ok'],

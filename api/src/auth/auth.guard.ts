@@ -36,7 +36,8 @@ export class AuthGuard implements CanActivate {
       throw new ApiError('forbidden', `Requires the ${required} role; you are ${principal.role}`);
     }
     // Counted once the caller is known and allowed here; public routes only meet the per-IP limit.
-    await this.rateLimiter?.check(principal, request, context.switchToHttp().getResponse<FastifyReply>());
+    const counting = this.rateLimiter?.check(principal, request, context.switchToHttp().getResponse<FastifyReply>());
+    if (counting) await counting;
     return true;
   }
 }

@@ -4,7 +4,7 @@ import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { MemoryRateLimitStore } from '../rate-limit/memory-rate-limit.store.js';
 import { RateLimitMetrics } from '../rate-limit/rate-limit.metrics.js';
-import { RateLimitStore, type WindowCount } from '../rate-limit/rate-limit.store.js';
+import { RateLimitStore, type MaybePromise, type WindowCount } from '../rate-limit/rate-limit.store.js';
 
 /** At most one "store unavailable" line per this long. */
 const LOG_EVERY_MS = 30_000;
@@ -66,7 +66,7 @@ export class LoginRateLimiter {
   }
 
   /** Runs `work` on the shared store, or on this process's counters when the shared one fails. */
-  private async counted(work: (store: RateLimitStore) => Promise<WindowCount>): Promise<WindowCount> {
+  private async counted(work: (store: RateLimitStore) => MaybePromise<WindowCount>): Promise<WindowCount> {
     if (this.store === this.local) return work(this.local);
     try {
       return await work(this.store);

@@ -13,7 +13,19 @@ export type CacheNamespace = 'catalog' | 'playback';
 export interface WrapOptions<T> {
   /** Whether a loaded value may be stored (e.g. only ready assets); default: always. */
   when?: (value: T) => boolean;
+  /** How a value is stored as text and read back; default: JSON.stringify / JSON.parse. */
+  codec?: CacheCodec<T>;
 }
+
+export interface CacheCodec<T> {
+  encode(value: T): string;
+  decode(text: string): T;
+}
+
+const JSON_CODEC: CacheCodec<unknown> = {
+  encode: (value) => JSON.stringify(value),
+  decode: (text) => JSON.parse(text),
+};
 
 /** How long another instance's computation of a key may hold it; a crashed holder frees it by then. */
 const LEASE_MS = 2_000;
@@ -30,7 +42,7 @@ const PENDING_RETRY_MS = 1_000;
  * The store failing (Redis down, its circuit open) never reaches callers: they get the
  * loader's answer straight from the database. An invalidation that cannot reach the store is
  * kept and replayed before the store is used again, so no entry written before it is served.
- * Values must be plain JSON data: hits are parsed from text.
+ * Values must be plain JSON data (hits are parsed from text) unless a codec says otherwise.
  */
 @Injectable()
 export class CacheService implements OnApplicationShutdown {
@@ -61,13 +73,14 @@ export class CacheService implements OnApplicationShutdown {
     options: WrapOptions<T> = {},
   ): Promise<T> {
     if (!this.enabled) return loader();
+    const codec = (options.codec ?? JSON_CODEC) as CacheCodec<T>;
     let generation: string;
     try {
       if (this.pending.size > 0) await this.flushPending();
       const found = await this.store.read(namespace, key);
       if (found.value !== undefined) {
         this.metrics?.recordCacheLookup(namespace, true);
-        return JSON.parse(found.value) as T;
+        return codec.decode(found.value);
       }
       generation = found.generation;
     } catch (error) {
@@ -79,7 +92,7 @@ export class CacheService implements OnApplicationShutdown {
     // Keyed by the generation read: a request that arrives after an invalidation never joins
     // a load that may have read the database before the write.
     return this.once(`${namespace}:${generation}:${key}`, () =>
-      this.load(namespace, generation, key, loader, options.when),
+      this.load(namespace, generation, key, loader, codec, options.when),
     );
   }
 
@@ -110,6 +123,7 @@ export class CacheService implements OnApplicationShutdown {
     generation: string,
     key: string,
     loader: () => Promise<T>,
+    codec: CacheCodec<T>,
     when: ((value: T) => boolean) | undefined,
   ): Promise<T> {
     let release: ReleaseLease | undefined;
@@ -120,13 +134,13 @@ export class CacheService implements OnApplicationShutdown {
     }
     try {
       if (!release) {
-        const computedElsewhere = await this.waitForHolder<T>(namespace, generation, key);
+        const computedElsewhere = await this.waitForHolder(namespace, generation, key, codec);
         if (computedElsewhere.found) return computedElsewhere.value;
       }
       const value = await loader();
       if (value !== undefined && (!when || when(value))) {
         await this.store
-          .write(namespace, generation, key, JSON.stringify(value), this.ttlMs)
+          .write(namespace, generation, key, codec.encode(value), this.ttlMs)
           .catch((error: unknown) => this.logger.debug(`Cache write skipped: ${describe(error)}`));
       }
       return value;
@@ -140,6 +154,7 @@ export class CacheService implements OnApplicationShutdown {
     namespace: CacheNamespace,
     generation: string,
     key: string,
+    codec: CacheCodec<T>,
   ): Promise<{ found: true; value: T } | { found: false }> {
     const deadline = performance.now() + LEASE_WAIT_MS;
     while (performance.now() < deadline) {
@@ -147,7 +162,7 @@ export class CacheService implements OnApplicationShutdown {
       try {
         const read = await this.store.read(namespace, key);
         if (read.generation !== generation) break;
-        if (read.value !== undefined) return { found: true, value: JSON.parse(read.value) as T };
+        if (read.value !== undefined) return { found: true, value: codec.decode(read.value) };
       } catch {
         break;
       }

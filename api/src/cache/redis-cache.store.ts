@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from '../redis/redis.connection.js';
+import type { LuaScript, RedisConnection } from '../redis/redis.connection.js';
 import { CacheStore, type CacheRead, type ReleaseLease } from './cache.store.js';
 
 /** The generation and the entry in one round trip (and atomically: no write can slip between). */
@@ -26,14 +26,20 @@ return 0`;
  */
 export class RedisCacheStore extends CacheStore {
   readonly kind = 'redis';
+  private readonly readScript: LuaScript;
+  private readonly deleteScript: LuaScript;
+  private readonly releaseScript: LuaScript;
 
   constructor(private readonly redis: RedisConnection) {
     super();
+    this.readScript = redis.defineScript('aleflixCacheRead', READ, 1);
+    this.deleteScript = redis.defineScript('aleflixCacheDelete', DELETE, 1);
+    this.releaseScript = redis.defineScript('aleflixCacheRelease', RELEASE, 1);
   }
 
   async read(namespace: string, key: string): Promise<CacheRead> {
     const reply = (await this.redis.run((redis) =>
-      redis.eval(READ, 1, this.generationKey(namespace), this.entryPrefix(namespace), key),
+      this.readScript(redis, this.generationKey(namespace), this.entryPrefix(namespace), key),
     )) as [string, string?];
     return { generation: String(reply[0]), value: reply[1] };
   }
@@ -49,7 +55,7 @@ export class RedisCacheStore extends CacheStore {
 
   async delete(namespace: string, key: string): Promise<void> {
     await this.redis.run((redis) =>
-      redis.eval(DELETE, 1, this.generationKey(namespace), this.entryPrefix(namespace), key),
+      this.deleteScript(redis, this.generationKey(namespace), this.entryPrefix(namespace), key),
     );
   }
 
@@ -59,7 +65,7 @@ export class RedisCacheStore extends CacheStore {
     const taken = await this.redis.run((redis) => redis.set(name, token, 'PX', Math.max(1, Math.round(ttlMs)), 'NX'));
     if (taken !== 'OK') return undefined;
     return async () => {
-      await this.redis.run((redis) => redis.eval(RELEASE, 1, name, token));
+      await this.redis.run((redis) => this.releaseScript(redis, name, token));
     };
   }
 

@@ -68,6 +68,7 @@ export const TitleListSchema = z
     nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
   })
   .meta({ id: 'TitleList' });
+export type TitleList = z.infer<typeof TitleListSchema>;
 
 const titleFields = {
   name: name(300),

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { SqlReader } from '../database/sql-reader.js';
 import { foldForSearch } from './slug.js';
-import type { TitleSort, TitleView } from './titles.dto.js';
+import type { TitleSort } from './titles.dto.js';
 import { TitleEntity, type TitleKind, type TitleStatus } from './title.entity.js';
 
 export interface TitleFilter {
@@ -25,8 +25,9 @@ export interface TitlePageRequest {
 }
 
 export interface TitlePageRow {
-  /** The title as the API shows it, read straight from the row. */
-  title: TitleView;
+  /** The title as the API shows it (a TitleView), rendered as JSON by the database. */
+  json: string;
+  id: string;
   /** The sort key of this row as text, for the next cursor. */
   key: string;
 }
@@ -36,7 +37,8 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 
 /**
  * A TitleView straight from SQL: columns named as the API names them, timestamps as the text
- * the API sends, so a page of titles is neither mapped nor turned into Date objects and back.
+ * the API sends. A page renders each row as JSON in the database (row_to_json keeps this
+ * order), so the API neither parses twenty columns per row nor serializes them back.
  */
 const VIEW_COLUMNS = `t.id, t.slug, t.kind, t.name, t.synopsis, t.year, t.genres, t.tags,
   t.maturity_rating AS "maturityRating", t.original_language AS "originalLanguage", t.status,
@@ -139,7 +141,8 @@ export class TitlesRepository {
 
   /**
    * One page of titles. Plain SQL rather than the query builder: this is the hottest read
-   * of the API, and building and hydrating through TypeORM cost more than the query.
+   * of the API, and building and hydrating through TypeORM cost more than the query. The
+   * view is a correlated subquery so that only the rows kept by LIMIT are rendered.
    */
   async page(request: TitlePageRequest): Promise<TitlePageRow[]> {
     const params: unknown[] = [];
@@ -163,14 +166,13 @@ export class TitlesRepository {
         );
       }
     }
-    const rows = await this.reader.rows<TitleView & { sort_key: string }>(
+    return this.reader.rows<TitlePageRow>(
       'titles_page',
-      `SELECT ${VIEW_COLUMNS}, (${sortKey})::text AS sort_key FROM titles t
-        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT (SELECT row_to_json(v) FROM (SELECT ${VIEW_COLUMNS}) v)::text AS json, t.id, (${sortKey})::text AS key
+        FROM titles t ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${orderBy} LIMIT ${bind(request.limit + 1)} OFFSET ${bind(offset)}`,
       params,
     );
-    return rows.map(({ sort_key: key, ...title }) => ({ title, key }));
   }
 }
 

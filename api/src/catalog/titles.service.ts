@@ -4,10 +4,11 @@ import { Injectable, Optional } from '@nestjs/common';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { AuditService } from '../audit/audit.service.js';
-import { CacheService } from '../cache/cache.service.js';
+import { CacheService, type CacheCodec } from '../cache/cache.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { jsonTextCodec, JsonText } from '../common/json-text.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { shareJson } from '../common/shared-json.js';
 import { canSeeDrafts } from '../common/roles.js';
@@ -20,6 +21,7 @@ import type {
   CreateTitle,
   ListTitlesQuery,
   TitleDetailView,
+  TitleList,
   TitleView,
   UpdateTitle,
   UpsertTitle,
@@ -29,6 +31,7 @@ import { TitlesRepository, type TitleFilter, type TitlePosition } from './titles
 import { isUuid } from '../common/ids.js';
 
 const SLUG_ATTEMPTS = 5;
+const LIST_CODEC = jsonTextCodec<TitleList>();
 
 const CursorSchema = z.union([
   z.object({ f: z.string(), k: z.string(), i: z.uuid() }),
@@ -61,9 +64,9 @@ export class TitlesService {
    * Lists and title pages are cached per visibility class (viewers: published only; editors
    * and admins: everything), never per user: the class is all that changes the answer.
    */
-  list(principal: Principal, query: ListTitlesQuery): Promise<{ items: TitleView[]; nextCursor: string | null }> {
+  list(principal: Principal, query: ListTitlesQuery): Promise<JsonText<TitleList>> {
     const key = `list:${visibilityClass(principal)}:${stableJson(query)}`;
-    return this.reads.run(key, async () => shareJson(await this.cached(key, () => this.loadList(principal, query))));
+    return this.reads.run(key, () => this.cached(key, () => this.loadList(principal, query), LIST_CODEC));
   }
 
   get(principal: Principal, ref: string): Promise<Tagged<TitleDetailView>> {
@@ -83,14 +86,11 @@ export class TitlesService {
     await this.cache?.invalidate('catalog', 'playback');
   }
 
-  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    return this.cache ? this.cache.wrap('catalog', key, load) : load();
+  private cached<T>(key: string, load: () => Promise<T>, codec?: CacheCodec<T>): Promise<T> {
+    return this.cache ? this.cache.wrap('catalog', key, load, codec ? { codec } : {}) : load();
   }
 
-  private async loadList(
-    principal: Principal,
-    query: ListTitlesQuery,
-  ): Promise<{ items: TitleView[]; nextCursor: string | null }> {
+  private async loadList(principal: Principal, query: ListTitlesQuery): Promise<JsonText<TitleList>> {
     const filter: TitleFilter = {
       ...(query.kind ? { kind: query.kind } : {}),
       ...(query.genre ? { genre: query.genre } : {}),
@@ -98,8 +98,7 @@ export class TitlesService {
       ...(query.q?.trim() ? { q: query.q.trim() } : {}),
     };
     const visible = canSeeDrafts(principal.role) ? undefined : (['published'] as const);
-    if (query.status && visible && !visible.includes(query.status as 'published'))
-      return { items: [], nextCursor: null };
+    if (query.status && visible && !visible.includes(query.status as 'published')) return titleList([], null);
     if (query.status) filter.statuses = [query.status];
     else if (visible) filter.statuses = visible;
     const sort = query.sort ?? (filter.q ? 'relevance' : '-createdAt');
@@ -121,9 +120,12 @@ export class TitlesService {
       nextCursor =
         sort === 'relevance'
           ? encodeCursor({ f: fingerprint, o: (after?.kind === 'offset' ? after.offset : 0) + page.length })
-          : encodeCursor({ f: fingerprint, k: last.key, i: last.title.id });
+          : encodeCursor({ f: fingerprint, k: last.key, i: last.id });
     }
-    return { items: page.map((row) => row.title), nextCursor };
+    return titleList(
+      page.map((row) => row.json),
+      nextCursor,
+    );
   }
 
   async create(input: CreateTitle): Promise<Tagged<TitleView>> {
@@ -268,6 +270,11 @@ export class TitlesService {
     if (column === 'external_id') return new ApiError('external_id_taken');
     return new ApiError('conflict', 'Conflicts with an existing record');
   }
+}
+
+/** A TitleList from titles the database rendered as JSON: the response is assembled, never re-serialized. */
+function titleList(items: readonly string[], nextCursor: string | null): JsonText<TitleList> {
+  return new JsonText(`{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
 }
 
 function visibilityClass(principal: Principal): 'all' | 'published' {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JsonText } from './json-text.js';
 import { serializeJson, shareJson } from './shared-json.js';
 
 describe('serializeJson', () => {
@@ -14,5 +15,13 @@ describe('serializeJson', () => {
     expect(Buffer.isBuffer(first)).toBe(true);
     expect(first.toString()).toBe(JSON.stringify(value));
     expect(serializeJson(value)).toBe(first);
+  });
+
+  it('sends JsonText as its own bytes, encoded once', () => {
+    const body = new JsonText<{ city: string }>('{"city":"São Paulo"}');
+    const first = serializeJson(body);
+    expect(first.toString()).toBe('{"city":"São Paulo"}');
+    expect(serializeJson(body)).toBe(first);
+    expect(body.parse()).toEqual({ city: 'São Paulo' });
   });
 });

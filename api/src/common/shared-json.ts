@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { JsonText } from './json-text.js';
 
 /** Values handed to several responses at once (see ReadCoalescer), and their JSON as UTF-8 bytes. */
 const shared = new WeakSet<object>();
@@ -14,10 +15,11 @@ export function shareJson<T extends object>(value: T): T {
 }
 
 /**
- * JSON.stringify; for shared values, the bytes of the first call. Bytes rather than text so
- * that no response re-encodes (or re-measures) the same string as UTF-8.
+ * JSON.stringify; for shared values, the bytes of the first call; for JsonText, its own bytes.
+ * Bytes rather than text so that no response re-encodes (or re-measures) the same string.
  */
 export function serializeJson(payload: unknown): string | Buffer {
+  if (payload instanceof JsonText) return payload.toBuffer();
   if (typeof payload !== 'object' || payload === null || !shared.has(payload)) return JSON.stringify(payload);
   let bytes = encoded.get(payload);
   if (bytes === undefined) {

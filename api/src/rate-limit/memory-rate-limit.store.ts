@@ -1,5 +1,5 @@
 import type { Clock } from '../common/clock.js';
-import { RateLimitStore, type WindowCount } from './rate-limit.store.js';
+import { RateLimitStore, type MaybePromise, type WindowCount } from './rate-limit.store.js';
 
 interface Window {
   count: number;
@@ -18,7 +18,7 @@ export class MemoryRateLimitStore extends RateLimitStore {
     super();
   }
 
-  async hit(key: string, windowMs: number): Promise<WindowCount> {
+  hit(key: string, windowMs: number): MaybePromise<WindowCount> {
     const now = this.clock.now().getTime();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {

@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendProblem } from '../common/problem.filter.js';
 import { rateLimitedError, rateLimitHeaders, type RateLimitDecision, RateLimitService } from './rate-limit.service.js';
 
 /** Probes and scrapes must never be refused: a limited health check would take an instance out of service. */
-const EXEMPT = /^\/(health\/|metrics(\/|$))/;
+const EXEMPT = /^\/(?:health\/|metrics(?:[/?]|$))/;
 
-/** The per-IP decision of each request, for the principal interceptor to compare with its own. */
+/** The per-IP decision of each request, for the principal limit to compare with its own. */
 const ipDecisions = new WeakMap<FastifyRequest, RateLimitDecision>();
 
 export function ipDecisionOf(request: FastifyRequest): RateLimitDecision | undefined {
@@ -15,21 +15,23 @@ export function ipDecisionOf(request: FastifyRequest): RateLimitDecision | undef
 /**
  * The per-IP limit, on every request before anything else runs (no body is parsed, no
  * credential checked, for a client over its limit). The IP is Fastify's, which honours
- * X-Forwarded-For only with TRUST_PROXY.
+ * X-Forwarded-For only with TRUST_PROXY. A callback hook that decides synchronously when
+ * the count is known here: an async hook costs every request a promise and a microtask turn.
  */
 export function registerIpRateLimit(fastify: FastifyInstance, limits: RateLimitService, perMinute: number): void {
   if (perMinute <= 0) return;
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
-    if (EXEMPT.test(path)) return;
-    const decision = await limits.consume('ip', request.ip, perMinute);
-    if (!decision) return;
-    ipDecisions.set(request, decision);
-    if (!decision.allowed) {
-      sendProblem(request, reply, rateLimitedError(decision, 'from this address'));
-      return reply;
-    }
-    void reply.headers(rateLimitHeaders(decision));
-    return undefined;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (EXEMPT.test(request.url)) return done();
+    const apply = (decision: RateLimitDecision | undefined): void => {
+      if (!decision) return done();
+      ipDecisions.set(request, decision);
+      // Answered here: the rest of the lifecycle (and `done`) is skipped.
+      if (!decision.allowed) return void sendProblem(request, reply, rateLimitedError(decision, 'from this address'));
+      void reply.headers(rateLimitHeaders(decision));
+      done();
+    };
+    const decided = limits.consume('ip', request.ip, perMinute);
+    if (decided instanceof Promise) decided.then(apply, done);
+    else apply(decided);
   });
 }

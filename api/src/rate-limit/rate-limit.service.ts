@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
 import { RateLimitMetrics, type LimitScope } from './rate-limit.metrics.js';
-import { RateLimitStore } from './rate-limit.store.js';
+import { RateLimitStore, type MaybePromise, type WindowCount } from './rate-limit.store.js';
 
 const MINUTE_MS = 60_000;
 /** At most one "store unavailable" log line per this long: an outage must not flood the logs. */
@@ -32,24 +32,28 @@ export class RateLimitService {
     private readonly metrics: RateLimitMetrics,
   ) {}
 
-  /** Counts one request of `id` against `perMinute`; undefined when unlimited (0) or the store failed. */
-  async consume(scope: LimitScope, id: string, perMinute: number): Promise<RateLimitDecision | undefined> {
+  /**
+   * Counts one request of `id` against `perMinute`; undefined when unlimited (0) or the store
+   * failed. Synchronous when the store answers synchronously, as it mostly does under load.
+   */
+  consume(scope: LimitScope, id: string, perMinute: number): MaybePromise<RateLimitDecision | undefined> {
     if (perMinute <= 0) return undefined;
-    let count: number;
-    let resetInMs: number;
+    let counted: MaybePromise<WindowCount>;
     try {
-      ({ count, resetInMs } = await this.store.hit(`${scope}:${id}`, MINUTE_MS, perMinute));
+      counted = this.store.hit(`${scope}:${id}`, MINUTE_MS, perMinute);
     } catch (error) {
-      this.metrics.recordStoreFailure('requests');
-      const now = performance.now();
-      if (now - this.lastFailureLog > LOG_EVERY_MS) {
-        this.lastFailureLog = now;
-        this.logger.warn(
-          `Rate limits not enforced, the store is unavailable: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-      return undefined;
+      return this.storeFailed(error);
     }
+    if (counted instanceof Promise) {
+      return counted.then(
+        (count) => this.decide(scope, perMinute, count),
+        (error: unknown) => this.storeFailed(error),
+      );
+    }
+    return this.decide(scope, perMinute, counted);
+  }
+
+  private decide(scope: LimitScope, perMinute: number, { count, resetInMs }: WindowCount): RateLimitDecision {
     const allowed = count <= perMinute;
     if (!allowed) this.metrics.recordRejected(scope);
     return {
@@ -59,6 +63,18 @@ export class RateLimitService {
       resetSeconds: Math.max(1, Math.ceil(resetInMs / 1000)),
       windowSeconds: MINUTE_MS / 1000,
     };
+  }
+
+  private storeFailed(error: unknown): undefined {
+    this.metrics.recordStoreFailure('requests');
+    const now = performance.now();
+    if (now - this.lastFailureLog > LOG_EVERY_MS) {
+      this.lastFailureLog = now;
+      this.logger.warn(
+        `Rate limits not enforced, the store is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return undefined;
   }
 }
 

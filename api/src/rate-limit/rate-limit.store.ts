@@ -5,6 +5,9 @@ export interface WindowCount {
   resetInMs: number;
 }
 
+/** A value now, or later: the hot paths skip a promise and a microtask turn when they can. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /**
  * Fixed-window counters, the storage of every rate limit. A key's window opens with its
  * first hit and lasts `windowMs`; the store, not the API's clock, decides when it ends, so
@@ -18,8 +21,10 @@ export abstract class RateLimitStore {
    * Counts one hit on `key`, opening a window of `windowMs` when none is open. `limit`, when
    * given, is the limit the count will be held against: an adapter may then take counts
    * ahead for a busy key (see RedisRateLimitStore), never handing out a count twice.
+   * Answers synchronously when the count is known in this process (the in-process store
+   * always; Redis from counts taken ahead).
    */
-  abstract hit(key: string, windowMs: number, limit?: number): Promise<WindowCount>;
+  abstract hit(key: string, windowMs: number, limit?: number): MaybePromise<WindowCount>;
 
   /** The current count without adding to it. */
   abstract peek(key: string): Promise<WindowCount>;

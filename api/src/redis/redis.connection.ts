@@ -21,6 +21,10 @@ export const BREAKER_COOLDOWN_MS = 2_000;
  * circuit breaker, so that after a few failures every Redis user falls back at once instead
  * of paying a timeout per request. Connecting is lazy: the API starts without Redis.
  */
+type ScriptCall = (...keysAndArgs: string[]) => Promise<unknown>;
+/** Runs a script defined by RedisConnection.defineScript: its keys first, then its arguments. */
+export type LuaScript = (redis: Redis, ...keysAndArgs: string[]) => Promise<unknown>;
+
 @Injectable()
 export class RedisConnection implements OnApplicationShutdown {
   /** Tells this process's own pub/sub messages apart from those of other instances. */
@@ -81,6 +85,16 @@ export class RedisConnection implements OnApplicationShutdown {
   /** Closed (Redis in use), open (bypassed after failures) or half-open (trying it again). */
   get state(): CircuitState {
     return this.breaker.state;
+  }
+
+  /**
+   * A Lua script as a command of the command connection. ioredis sends it by its SHA1
+   * (EVALSHA) and the full text only when Redis does not know it yet (NOSCRIPT), so a hot
+   * script costs Redis neither the text nor hashing it on every call. `name` must be unique.
+   */
+  defineScript(name: string, lua: string, numberOfKeys: number): LuaScript {
+    this.commands?.defineCommand(name, { lua, numberOfKeys });
+    return (redis, ...keysAndArgs) => (redis as unknown as Record<string, ScriptCall>)[name]!(...keysAndArgs);
   }
 
   /** `parts` joined under REDIS_KEY_PREFIX: every key and channel of this API goes through here. */
