@@ -331,6 +331,12 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
         const started = event(ids, { type: 'started' });
         await events.apply(started);
         await events.apply(started);
+        // Jobs in flight are read in one statement: running ones first, then the queued.
+        const inFlight = (await t.request('GET', '/events', { token: editor })).json().items as JobEventMessage[];
+        const statuses = inFlight.map((message) => message.status);
+        expect(statuses).toEqual([...statuses].sort((a, b) => Number(a !== 'running') - Number(b !== 'running')));
+        expect(inFlight.find((message) => message.jobId === ids.jobId)?.status).toBe('running');
+        expect(inFlight.find((message) => message.jobId === other.jobId)?.status).toBe('queued');
         await events.apply(event(ids, { type: 'progress', percent: 99, speed: 1, etaSeconds: 1 }, 7));
         await events.apply(event(other, { type: 'started' }));
         const progress = event(ids, { type: 'progress', percent: 40, speed: 2.5, etaSeconds: 3 });

@@ -292,6 +292,48 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)(
       expect(afterDisable.body.code).toBe('account_disabled');
     });
 
+    it('a WebSocket on B closes when its session ends or its user is demoted on A', async () => {
+      await subscribers('sessions-invalidated', 2);
+      const within = <T>(promise: Promise<T>, what: string) =>
+        Promise.race([
+          promise,
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`${what}: not within ${GUARD_MS} ms`)), GUARD_MS),
+          ),
+        ]);
+      /** An open event stream of `token` on B (registered there once open), and how it ends. */
+      const streamOnB = async (token: string) => {
+        const socket = new WebSocket(`${b.base.replace('http', 'ws')}/events`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+          socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
+        );
+        await within(
+          new Promise((resolve, reject) => {
+            socket.once('open', resolve);
+            socket.once('error', reject);
+          }),
+          'open on B',
+        );
+        return { socket, closed };
+      };
+
+      const ending = await newUser('editor');
+      const session = (await login(a, ending.email, ending.password)).body;
+      const first = await streamOnB(session.accessToken);
+      expect((await call(a, 'POST', '/auth/logout', { body: { refreshToken: session.refreshToken } })).status).toBe(
+        204,
+      );
+      expect(await within(first.closed, 'close after logout on A')).toEqual({ code: 4001, reason: 'token_invalid' });
+
+      const demoted = await newUser('editor');
+      const second = await streamOnB((await login(a, demoted.email, demoted.password)).body.accessToken);
+      const patched = await call(a, 'PATCH', `/users/${demoted.id}`, { token: admin, body: { role: 'viewer' } });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      expect(await within(second.closed, 'close after demotion on A')).toEqual({ code: 4003, reason: 'forbidden' });
+    });
+
     it('a title changed on A is served fresh by B (one cache, invalidated for every instance)', async () => {
       const created = await call(a, 'POST', '/titles', {
         token: admin,

@@ -5,8 +5,8 @@ import { JobsRepository } from '../media/jobs.repository.js';
 import type { EventsFilter, JobEventMessage } from './events.dto.js';
 import { toSnapshotMessage } from './events.mapper.js';
 
-/** Without a filter the snapshot lists the jobs in flight, up to this many of each status. */
-const ACTIVE_SNAPSHOT_LIMIT = 100;
+/** Without a filter the snapshot lists the jobs in flight, up to this many (running ones first). */
+const IN_FLIGHT_SNAPSHOT_LIMIT = 200;
 
 /** What a new subscriber is told first: the current state of what it asked to watch. */
 @Injectable()
@@ -41,12 +41,7 @@ export class EventsService {
       const job = await this.jobs.latestForAsset(filter.assetId);
       return job ? [toSnapshotMessage(job)] : [];
     }
-    const running = await this.jobs.page({ status: 'running' }, ACTIVE_SNAPSHOT_LIMIT);
-    const queued = await this.jobs.page({ status: 'queued' }, ACTIVE_SNAPSHOT_LIMIT);
-    // page() reads one row more than asked, to tell whether there is a next page.
-    return [...running.slice(0, ACTIVE_SNAPSHOT_LIMIT), ...queued.slice(0, ACTIVE_SNAPSHOT_LIMIT)].map(
-      toSnapshotMessage,
-    );
+    return (await this.jobs.inFlight(IN_FLIGHT_SNAPSHOT_LIMIT)).map(toSnapshotMessage);
   }
 
   /** GET /events without an upgrade: the same snapshot, as JSON. */

@@ -57,6 +57,22 @@ export class JobsRepository {
     return query.getMany();
   }
 
+  /**
+   * The running and queued jobs (running first, then newest first), at most `limit`. One
+   * statement, so one snapshot: a job that starts while this reads is listed once, as queued
+   * or as running, never missed between a read of each status.
+   */
+  inFlight(limit: number): Promise<JobEntity[]> {
+    return this.repo()
+      .createQueryBuilder('j')
+      .where('j.status IN (:...statuses)', { statuses: ['running', 'queued'] satisfies JobStatus[] })
+      .orderBy(`CASE WHEN j.status = 'running' THEN 0 ELSE 1 END`)
+      .addOrderBy('j.created_at', 'DESC')
+      .addOrderBy('j.id', 'DESC')
+      .limit(limit)
+      .getMany();
+  }
+
   /** Conditional update: only while the job is in one of `from` (terminal states stick). */
   async transition(
     id: string,
