@@ -4,6 +4,7 @@ import { createApp } from './app.factory.js';
 import { ConfigError, type AppConfig } from './config/app-config.js';
 import { initializeDatabase } from './database/data-source.factory.js';
 import { HealthService } from './health/health.service.js';
+import { EmbeddedWorker } from './media/embedded-worker.js';
 import type { Telemetry } from './observability/telemetry.js';
 import { UsersService } from './users/users.service.js';
 
@@ -69,6 +70,13 @@ export async function serve(config: AppConfig, telemetry: Telemetry): Promise<vo
       process.exit(1);
     }, config.env.SHUTDOWN_GRACE_MS);
     force.unref();
+    // The embedded worker drains alongside the HTTP server rather than after it (Nest calls
+    // its shutdown hook once the server has closed), so both fit in the grace; app.close()
+    // still waits for it through that hook.
+    app
+      .get(EmbeddedWorker)
+      .stop()
+      .catch((error: unknown) => logger.error(error));
     app
       .close()
       .then(() => dataSource.destroy())

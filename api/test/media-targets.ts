@@ -91,6 +91,7 @@ export interface FetchedMedia {
   status: number;
   contentType: string | undefined;
   contentRange: string | undefined;
+  cacheControl: string | undefined;
   body: Buffer;
   /** Where the API redirected to, when it answered with a redirect that was followed. */
   redirectedTo: string | undefined;
@@ -113,6 +114,7 @@ export async function fetchMedia(t: TestApp, url: string, range?: string): Promi
     status: response.statusCode,
     contentType: header(response.headers['content-type']),
     contentRange: header(response.headers['content-range']),
+    cacheControl: header(response.headers['cache-control']),
     body: response.rawPayload,
     redirectedTo: undefined,
   };
@@ -128,6 +130,7 @@ async function fetchOverHttp(
     status: response.status,
     contentType: response.headers.get('content-type') ?? undefined,
     contentRange: response.headers.get('content-range') ?? undefined,
+    cacheControl: response.headers.get('cache-control') ?? undefined,
     body: Buffer.from(await response.arrayBuffer()),
     redirectedTo,
   };

@@ -126,13 +126,45 @@ describe.each(mediaTargets())('media pipeline on $name', (target: MediaTarget) =
       'image/jpeg',
       'ffd8',
     ]);
+    // On S3 the API answers media files under the signed path with a redirect to presigned storage URLs.
+    if (onS3) expect(poster.redirectedTo).toMatch(/X-Amz-Signature=/);
+    else expect(poster.redirectedTo).toBeUndefined();
+
+    // The thumbnail track comes from the API itself on either storage, never a redirect: a
+    // player resolves the sprite against the URL it read the track from.
     const thumbnails = await fetchMedia(t, thumbnailsUrl);
-    expect(thumbnails.body.toString()).toMatch(/^WEBVTT/);
-    // On S3 the API answers files under the signed path with a redirect to presigned storage URLs.
-    for (const file of [poster, thumbnails]) {
-      if (onS3) expect(file.redirectedTo).toMatch(/X-Amz-Signature=/);
-      else expect(file.redirectedTo).toBeUndefined();
+    expect([thumbnails.status, thumbnails.contentType, thumbnails.redirectedTo]).toEqual([
+      200,
+      'text/vtt; charset=utf-8',
+      undefined,
+    ]);
+    const vtt = thumbnails.body.toString();
+    expect(vtt).toMatch(/^WEBVTT\n/);
+    const tiles = vtt.split('\n').filter((line) => line.includes('#xywh='));
+    expect(tiles.length).toBeGreaterThanOrEqual(2);
+    if (onS3) {
+      // Rewritten per request like a playlist, with presigned URLs that live as long as the
+      // playback URL, and cached as briefly as a playlist.
+      const playbackSeconds = (Date.parse(playback.json().expiresAt) - t.clock.now().getTime()) / 1000;
+      for (const tile of tiles) {
+        expect(tile).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\S*X-Amz-Signature=\S*#xywh=\d+,\d+,\d+,\d+$/);
+        expect(Number(new URL(tile).searchParams.get('X-Amz-Expires'))).toBeGreaterThanOrEqual(playbackSeconds);
+      }
+      expect(thumbnails.cacheControl).toBe(master.cacheControl);
+    } else {
+      for (const tile of tiles) expect(tile).toMatch(/^sprite\.jpg#xywh=\d+,\d+,\d+,\d+$/);
     }
+    // What a player fetches for a tile: the stored sprite, as a JPEG.
+    const spriteUrl = new URL(tiles[0]!, thumbnailsUrl);
+    spriteUrl.hash = '';
+    const sprite = await fetchMedia(t, spriteUrl.href);
+    expect([sprite.status, sprite.contentType, sprite.body.subarray(0, 2).toString('hex')]).toEqual([
+      200,
+      'image/jpeg',
+      'ffd8',
+    ]);
+    const spriteKey = (await stack.keysUnder(t, `assets/${assetId}/`)).find((key) => key.endsWith('/sprite.jpg'));
+    expect(sprite.body.equals(await stack.readObject(t, spriteKey!))).toBe(true);
   });
 
   it('plays the signed URL end to end with ffprobe over HTTP', async () => {

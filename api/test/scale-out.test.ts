@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { databaseTargets } from './database-targets.js';
-import { buildApi, killAll, startApi, waitUntilLive, type ApiProcess } from './process-harness.js';
+import { buildApi, killAll, startApi, waitUntilLive, within, type ApiProcess } from './process-harness.js';
 import { deleteKeys, eventually, uniquePrefix } from './redis-test-support.js';
 
 const STARTUP_MS = 120_000;
@@ -294,13 +294,6 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)(
 
     it('a WebSocket on B closes when its session ends or its user is demoted on A', async () => {
       await subscribers('sessions-invalidated', 2);
-      const within = <T>(promise: Promise<T>, what: string) =>
-        Promise.race([
-          promise,
-          new Promise<never>((_, reject) =>
-            setTimeout(() => reject(new Error(`${what}: not within ${GUARD_MS} ms`)), GUARD_MS),
-          ),
-        ]);
       /** An open event stream of `token` on B (registered there once open), and how it ends. */
       const streamOnB = async (token: string) => {
         const socket = new WebSocket(`${b.base.replace('http', 'ws')}/events`, {
@@ -314,6 +307,7 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)(
             socket.once('open', resolve);
             socket.once('error', reject);
           }),
+          GUARD_MS,
           'open on B',
         );
         return { socket, closed };
@@ -325,13 +319,19 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)(
       expect((await call(a, 'POST', '/auth/logout', { body: { refreshToken: session.refreshToken } })).status).toBe(
         204,
       );
-      expect(await within(first.closed, 'close after logout on A')).toEqual({ code: 4001, reason: 'token_invalid' });
+      expect(await within(first.closed, GUARD_MS, 'close after logout on A')).toEqual({
+        code: 4001,
+        reason: 'token_invalid',
+      });
 
       const demoted = await newUser('editor');
       const second = await streamOnB((await login(a, demoted.email, demoted.password)).body.accessToken);
       const patched = await call(a, 'PATCH', `/users/${demoted.id}`, { token: admin, body: { role: 'viewer' } });
       expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-      expect(await within(second.closed, 'close after demotion on A')).toEqual({ code: 4003, reason: 'forbidden' });
+      expect(await within(second.closed, GUARD_MS, 'close after demotion on A')).toEqual({
+        code: 4003,
+        reason: 'forbidden',
+      });
     });
 
     it('a title changed on A is served fresh by B (one cache, invalidated for every instance)', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageQueue } from '@aleflix/core';
 import { AssetsRepository } from '../src/media/assets.repository.js';
 import { JOBS_QUEUE } from '../src/media/media.tokens.js';
+import { childProcesses, isAlive } from './child-processes.js';
 import { startFakeAws, type FakeAws } from './fake-aws.js';
 import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
 import { makeClip, uploadWhole, waitForAsset } from './media-helpers.js';
@@ -224,50 +225,6 @@ describe('a worker killed mid-encode', () => {
     return Object.values(messages).reduce((sum, list) => sum + list.length, 0);
   }
 });
-
-/**
- * Pids of the live children of `parent` running `command` with `argument` among its arguments
- * (Linux /proc): the one-pass encode is the ffmpeg that reports `-progress`, unlike the short
- * sprite assembly after it.
- */
-function childProcesses(parent: number, command: string, argument: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSyncSafe('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readFileSyncSafe(`/proc/${entry}/stat`);
-    if (!stat) continue;
-    // "pid (comm) state ppid …"; comm may itself hold spaces or parentheses.
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const [state, ppid] = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .slice(0, 2);
-    if (name !== command || Number(ppid) !== parent || state === 'Z') continue;
-    if (readFileSyncSafe(`/proc/${entry}/cmdline`)?.split('\0').includes(argument)) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-function isAlive(pid: number): boolean {
-  const stat = readFileSyncSafe(`/proc/${pid}/stat`);
-  return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
-
-function readdirSyncSafe(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
-}
-
-function readFileSyncSafe(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /** Polls `check` until it returns something truthy; fails after `timeoutMs`. */
 async function waitFor<T>(

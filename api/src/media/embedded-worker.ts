@@ -6,6 +6,19 @@ import { AppConfig } from '../config/app-config.js';
 import { EVENTS_QUEUE, JOBS_QUEUE, OBJECT_STORAGE } from './media.tokens.js';
 
 const VISIBILITY_SECONDS = 120;
+/** The most of the shutdown grace kept back from the drain for aborting and releasing jobs. */
+const RELEASE_MARGIN_MS = 5_000;
+
+/**
+ * How long running jobs may finish after a shutdown signal before they are aborted: the
+ * grace minus a margin (5 s, or a quarter of a short grace). The server force-exits once the
+ * grace is over; a drain as long as the grace would leave a long transcode running until
+ * then, its message never released, so no other worker could take it before its visibility
+ * timeout (120 s). The margin is the time to kill ffmpeg, release the messages and close.
+ */
+export function workerDrainMs(shutdownGraceMs: number): number {
+  return Math.max(0, shutdownGraceMs - Math.min(RELEASE_MARGIN_MS, Math.floor(shutdownGraceMs / 4)));
+}
 
 /**
  * On embedded defaults the transcoding worker runs inside the API process, so one
@@ -16,6 +29,7 @@ const VISIBILITY_SECONDS = 120;
 export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EmbeddedWorker');
   private poller: Poller | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
@@ -54,7 +68,7 @@ export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShut
       concurrency: this.config.env.WORKER_CONCURRENCY,
       visibilityTimeoutSeconds: VISIBILITY_SECONDS,
       waitSeconds: 2,
-      drainTimeoutMs: this.config.env.SHUTDOWN_GRACE_MS,
+      drainTimeoutMs: workerDrainMs(this.config.env.SHUTDOWN_GRACE_MS),
       // A message no worker can read is parked with its reason (visible through
       // GET /jobs/dead-letters) rather than deleted; only a queue with nowhere to park it
       // deletes it.
@@ -65,8 +79,28 @@ export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShut
     this.logger.log(`Embedded transcoding worker started (concurrency ${this.config.env.WORKER_CONCURRENCY})`);
   }
 
+  /**
+   * Stops taking jobs, lets running ones finish within the drain budget, then aborts them and
+   * releases their messages. Idempotent: the server calls it as soon as the shutdown signal
+   * arrives, so that it runs alongside the HTTP drain (Nest would call the shutdown hook only
+   * after the HTTP server has closed) and its budget counts from the signal, as the grace does.
+   */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      const running = this.poller?.inFlight ?? 0;
+      const drainMs = workerDrainMs(this.config.env.SHUTDOWN_GRACE_MS);
+      if (this.poller) {
+        this.logger.log(
+          `Embedded transcoding worker stopping${running ? ` (${running} running; up to ${drainMs} ms to finish)` : ''}`,
+        );
+      }
+      this.stopping = this.poller?.stop() ?? Promise.resolve();
+    }
+    return this.stopping;
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.poller?.stop();
+    await this.stop();
   }
 }
 

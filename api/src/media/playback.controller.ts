@@ -47,14 +47,14 @@ export class PlaybackController {
     const path = (request.params as Record<string, string>)['*'] ?? '';
     const file = await this.playback.serve(assetId, token, path, range);
     // Segments, init files and images never change (every run writes a new folder), so they
-    // can be cached for good; playlists briefly.
+    // can be cached for good; playlists and rewritten tracks (their presigned URLs expire) briefly.
     const immutable = file.kind === 'stream' && !file.contentType.includes('mpegurl');
     void reply
       .header('cache-control', immutable ? 'private, max-age=31536000, immutable' : 'private, max-age=60')
       .header('access-control-allow-origin', '*');
     if (file.kind === 'redirect') return reply.redirect(file.url, 302);
     void reply.header('content-type', file.contentType);
-    if (file.kind === 'playlist') return reply.send(file.body);
+    if (file.kind === 'text') return reply.send(file.body);
     void reply.header('accept-ranges', 'bytes');
     if (file.range) {
       void reply

@@ -56,7 +56,8 @@ interface Resolution {
 }
 
 export type ServedFile =
-  | { kind: 'playlist'; body: string; contentType: string }
+  /** A text file rewritten for this request (a playlist, or the thumbnail track on S3): never cached for good. */
+  | { kind: 'text'; body: string; contentType: string }
   | { kind: 'stream'; body: Readable; contentType: string; size: number; range?: { start: number; end: number } }
   | { kind: 'redirect'; url: string };
 
@@ -143,9 +144,21 @@ export class PlaybackService {
     if (extension === 'm3u8') {
       const text = await this.readText(key);
       return {
-        kind: 'playlist',
+        kind: 'text',
         contentType,
         body: this.storage.kind === 's3' ? await this.presignUris(text, key, presignSeconds) : text,
+      };
+    }
+    if (extension === 'vtt' && this.storage.kind === 's3') {
+      // Served like a playlist rather than redirected: a player resolves the sprite's relative
+      // URL against the URL it read the track from, which after a redirect is the presigned
+      // .vtt URL, and the sprite's URL resolved from there carries no signature (403).
+      const base = key.slice(0, key.lastIndexOf('/') + 1);
+      const text = await this.readText(key);
+      return {
+        kind: 'text',
+        contentType,
+        body: await presignThumbnailUris(text, (path) => this.storage.presignGet(base + path, presignSeconds)),
       };
     }
     if (this.storage.kind === 's3') {
@@ -206,6 +219,39 @@ export class PlaybackService {
     );
     return lines.join('\n');
   }
+}
+
+/**
+ * Rewrites the image references of a thumbnail track (cue payloads such as
+ * `sprite.jpg#xywh=0,0,160,90`) with `presign(path)`, the absolute URL of the object `path`
+ * names relative to the track, keeping the `#xywh=` fragment. Absolute URLs, text payloads
+ * (anything with whitespace) and the header, NOTE and STYLE blocks stay as they are; a path
+ * that cannot be signed is left relative. Each distinct path is signed once: every cue of a
+ * film points into the same few sprites.
+ */
+export async function presignThumbnailUris(
+  vtt: string,
+  presign: (path: string) => Promise<string | null | undefined>,
+): Promise<string> {
+  const signed = new Map<string, Promise<string | null | undefined>>();
+  const lines: Array<string | Promise<string>> = [];
+  // A cue's payload is what follows its timing line ("-->", which no other block may hold) up to a blank line.
+  let inPayload = false;
+  for (const raw of vtt.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const payload = inPayload && line.trim() !== '';
+    inPayload = line.trim() !== '' && (inPayload || line.includes('-->'));
+    const hash = line.indexOf('#');
+    const path = hash < 0 ? line : line.slice(0, hash);
+    if (!payload || !path || /\s/.test(line) || /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('/')) {
+      lines.push(raw);
+      continue;
+    }
+    let url = signed.get(path);
+    if (!url) signed.set(path, (url = presign(path)));
+    lines.push(url.then((absolute) => (absolute ? absolute + raw.slice(path.length) : raw)));
+  }
+  return (await Promise.all(lines)).join('\n');
 }
 
 function playable(asset: AssetEntity): PlayableAsset {
