@@ -14,6 +14,11 @@ export class JobEventsConsumer implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger('JobEventsConsumer');
   private running = false;
   private loop: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  /** Settles when shutdown begins, so that a long poll in progress does not hold it up. */
+  private readonly stopped = new Promise<'stopped'>((resolve) =>
+    this.stopping.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
+  );
 
   constructor(
     private readonly config: AppConfig,
@@ -29,6 +34,7 @@ export class JobEventsConsumer implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await this.loop;
   }
 
@@ -45,12 +51,34 @@ export class JobEventsConsumer implements OnApplicationBootstrap, OnApplicationS
 
   private async run(): Promise<void> {
     while (this.running) {
+      const receiving = this.queue.receive({
+        maxMessages: 10,
+        visibilityTimeoutSeconds: VISIBILITY_SECONDS,
+        waitSeconds: WAIT_SECONDS,
+      });
+      let messages: ReceivedMessage[] | 'stopped';
       try {
-        await this.drainOnce(WAIT_SECONDS);
+        messages = await Promise.race([receiving, this.stopped]);
       } catch (error) {
         this.logger.error(`Receiving job events failed: ${error instanceof Error ? error.message : String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, 1000)), this.stopped]);
+        continue;
       }
+      if (messages === 'stopped') {
+        // Shutdown does not wait out the long poll: whatever it still returns goes back at once.
+        receiving.then(
+          (late) => this.release(late),
+          () => undefined,
+        );
+        return;
+      }
+      for (const message of messages) await this.handle(message);
+    }
+  }
+
+  private async release(messages: readonly ReceivedMessage[]): Promise<void> {
+    for (const message of messages) {
+      await this.queue.changeVisibility(message.receipt, 0).catch(() => undefined);
     }
   }
 
