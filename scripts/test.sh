@@ -10,7 +10,7 @@ npm run typecheck -w @aleflix/workers
 npm run build -w @aleflix/api && npm run typecheck -w @aleflix/api
 npm run build -w @aleflix/sdk && npm run typecheck -w @aleflix/sdk
 npm run build -w @aleflix/cli && npm run typecheck -w @aleflix/cli
-npm run build -w @aleflix/web
+npm run build -w @aleflix/web && npm run typecheck -w @aleflix/web
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json "$@" || status=$?
 # One plain closing line that any CI can read.

@@ -118,11 +118,13 @@ const globalWebSocket: WebSocketFactory = (url, init) => {
   if (typeof globalThis.WebSocket !== 'function') {
     throw new TypeError('events.subscribe needs a global WebSocket (Node.js ≥ 22, browsers) or the webSocket option');
   }
-  // Node's WebSocket (undici) takes headers in its second argument; browsers get no headers.
-  return new globalThis.WebSocket(
-    url,
-    init.headers ? { headers: init.headers } : undefined,
-  ) as unknown as WebSocketLike;
+  // Node's WebSocket (undici) takes headers in its second argument, which the DOM typings
+  // know only as protocols; browsers get no headers.
+  const NodeWebSocket = globalThis.WebSocket as unknown as new (
+    url: string,
+    options?: { headers: Record<string, string> },
+  ) => WebSocketLike;
+  return new NodeWebSocket(url, init.headers ? { headers: init.headers } : undefined);
 };
 
 /** Node's WebSocket can send headers, so credentials stay out of the URL there. */

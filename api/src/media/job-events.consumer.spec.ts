@@ -24,7 +24,14 @@ class HeldQueue {
   }
 }
 
-const message = (n: number): ReceivedMessage => ({ id: `m${n}`, receipt: `r${n}`, body: '{}', receiveCount: 1 });
+const message = (n: number): ReceivedMessage => ({
+  id: `m${n}`,
+  receipt: `r${n}`,
+  body: '{}',
+  receiveCount: 1,
+  attributes: {},
+  sentAt: new Date(),
+});
 
 describe('JobEventsConsumer', () => {
   it('stops without waiting out a long poll, and gives back what that poll returns late', async () => {
