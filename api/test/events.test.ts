@@ -387,13 +387,14 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
 
     it('pushes asset.deleted once when an asset is deleted, with its job as the deletion left it', async () => {
       const ids = await queuedJob();
-      // An asset still uploading has no job: deleting it tells nobody anything.
+      // An asset still uploading has no job: deleting it sends no message, and ends its watchers' streams.
       const created = await t.request('POST', '/uploads', {
         token: editor,
         body: { filename: 'clip.mp4', size: 1000, contentType: 'video/mp4' },
       });
       expect(created.status, created.body).toBe(201);
       const uploading = created.json().upload.assetId as string;
+      const byUploading = await subscribe(base, { assetId: uploading }, bearer(editor));
       const byAsset = await subscribe(base, { assetId: ids.assetId }, bearer(editor));
       const byJob = await subscribe(base, { jobId: ids.jobId }, bearer(editor));
       const everything = await subscribe(base, {}, bearer(editor));
@@ -431,18 +432,22 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
           expect(pushed.map((message) => message.type)).toEqual(['job.progress', 'asset.deleted']);
           expect(pushed[1]).toEqual(deleted);
         }
+        // A stream watching the asset ends right after it; one watching the uploading asset got nothing.
+        expect(await byAsset.waitClosed()).toEqual({ code: 1000, reason: 'asset_deleted' });
+        expect(await byUploading.waitClosed()).toEqual({ code: 1000, reason: 'asset_deleted' });
+        expect(byUploading.received).toEqual([]);
         const all = await everything.nextMatching((message) => message.type === 'asset.deleted');
         expect(all.filter((message) => message.type !== 'snapshot').map((m) => [m.assetId, m.type])).toEqual([
           [ids.assetId, 'job.progress'],
           [ids.assetId, 'asset.deleted'],
         ]);
 
-        // Nothing after it: a marker published now is the next message on every socket.
+        // Nothing after it: a marker published now is the next message on every socket still open.
         const marker: JobEventMessage = { ...deleted, type: 'job.progress', at: new Date(0).toISOString() };
         t.app.get(JobEventsBus).publish(marker);
-        for (const subscriber of [byAsset, byJob, everything]) expect(await subscriber.next()).toEqual(marker);
+        for (const subscriber of [byJob, everything]) expect(await subscriber.next()).toEqual(marker);
       } finally {
-        await Promise.all([byAsset.close(), byJob.close(), everything.close()]);
+        await Promise.all([byUploading.close(), byAsset.close(), byJob.close(), everything.close()]);
       }
     });
 

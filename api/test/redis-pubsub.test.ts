@@ -71,6 +71,20 @@ describe.runIf(TEST_REDIS_URL)('Redis pub/sub between API instances', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(ours(onA)).toEqual(sent);
     expect(ours(onB)).toEqual(sent);
+    // An asset announced gone follows the messages published before it, on the other instance too.
+    const gone: string[] = [];
+    const order: string[] = [];
+    busB.subscribe((m) => sent.some((s) => s.jobId === m.jobId) || order.push(`message ${m.progress}`));
+    busB.subscribeAssetGone((assetId) => {
+      gone.push(assetId);
+      order.push('gone');
+    });
+    const last = message(40);
+    busA.publish(last);
+    busA.publishAssetGone(last.assetId);
+    await eventually(() => gone.length === 1, 10_000, 'asset gone on B');
+    expect(gone).toEqual([last.assetId]);
+    expect(order.filter((entry) => entry === 'gone' || entry === 'message 40')).toEqual(['message 40', 'gone']);
     busA.onModuleDestroy();
     busB.onModuleDestroy();
   });

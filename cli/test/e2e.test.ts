@@ -325,17 +325,15 @@ describe('aleflix against a real API', { timeout: 120_000 }, () => {
     expectOneLineError(rm, /refusing to delete "big" \(big\) without --yes/);
   });
 
-  it('jobs watch --json streams the live progress of a real transcode and ends when it is ready', async () => {
-    const clip = join(scratch, 'watch.mp4');
-    await makeClip(clip, 2, 770);
-    const { upload } = await admin.uploads.create({
-      filename: 'watch.mp4',
-      size: statSync(clip).size,
-      contentType: 'video/mp4',
-    });
-    const assetId = upload!.assetId;
-    const args = [CLI_BIN, 'jobs', 'watch', '--asset', assetId, '--json'];
-    const child = track(spawn(process.execPath, args, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  /** `aleflix jobs watch <args>` in the background, once it reports being connected to the event stream. */
+  async function connectedWatch(args: string[]) {
+    const child = track(
+      spawn(process.execPath, [CLI_BIN, 'jobs', 'watch', ...args], {
+        cwd: scratch,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -346,15 +344,29 @@ describe('aleflix against a real API', { timeout: 120_000 }, () => {
         if (stderr.includes('connected')) done();
       }),
     );
-    // The asset has no job yet: once connected, the watch misses nothing of its transcode.
     await Promise.race([
       connected,
       exited.then((code) => Promise.reject(new Error(`jobs watch exited with ${code}: ${stderr}`))),
     ]);
+    return { exited, stdout: () => stdout, stderr: () => stderr };
+  }
+
+  it('jobs watch --json streams the live progress of a real transcode and ends when it is ready', async () => {
+    const clip = join(scratch, 'watch.mp4');
+    await makeClip(clip, 2, 770);
+    const { upload } = await admin.uploads.create({
+      filename: 'watch.mp4',
+      size: statSync(clip).size,
+      contentType: 'video/mp4',
+    });
+    const assetId = upload!.assetId;
+    // The asset has no job yet: once connected, the watch misses nothing of its transcode.
+    const watch = await connectedWatch(['--asset', assetId, '--json']);
     await admin.uploads.upload(clip, { filename: 'watch.mp4', resume: { uploadId: upload!.id } });
 
-    expect(await exited, stderr).toBe(0);
-    const messages = stdout
+    expect(await watch.exited, watch.stderr()).toBe(0);
+    const messages = watch
+      .stdout()
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as JobEventMessage);
@@ -365,6 +377,15 @@ describe('aleflix against a real API', { timeout: 120_000 }, () => {
     expect(types.slice(1, -1).length).toBeGreaterThanOrEqual(1);
     expect(types.slice(1, -1).every((type) => type === 'job.progress')).toBe(true);
     expect(messages.at(-1)).toMatchObject({ status: 'succeeded', progress: 100 });
+  });
+
+  it('jobs watch --asset ends, exit 1, when the watched asset is deleted before its upload completes', async () => {
+    const { upload } = await admin.uploads.create({ filename: 'gone.mp4', size: 1000, contentType: 'video/mp4' });
+    const assetId = upload!.assetId;
+    const watch = await connectedWatch(['--asset', assetId]);
+    await admin.assets.delete(assetId);
+    expect(await watch.exited, watch.stderr()).toBe(1);
+    expect(watch.stderr()).toContain('the event stream ended (the asset was deleted)');
   });
 
   it('shows errors as one line without a stack trace: not found, a revoked API key, after logout', async () => {

@@ -233,8 +233,10 @@ export class EventsGateway implements OnModuleInit, BeforeApplicationShutdown {
     if (epoch !== this.invalidations) void this.recheck();
     // Subscribe before reading the snapshot, so nothing published in between is missed.
     const unsubscribe = this.bus.subscribe((message) => subscriber.deliver(message));
+    const unsubscribeGone = this.bus.subscribeAssetGone((assetId) => subscriber.assetGone(assetId));
     void subscriber.closed.then(() => {
       unsubscribe();
+      unsubscribeGone();
       this.subscribers.delete(subscriber);
     });
     this.events.snapshot(filter).then(

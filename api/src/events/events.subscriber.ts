@@ -17,6 +17,8 @@ export const CLOSE = {
   tokenInvalid: { code: 4001, reason: 'token_invalid' },
   accountDisabled: { code: 4003, reason: 'account_disabled' },
   forbidden: { code: 4003, reason: 'forbidden' },
+  /** The asset the stream watches was deleted: nothing more will follow. */
+  assetDeleted: { code: 1000, reason: 'asset_deleted' },
 } as const;
 
 export type CloseReason = (typeof CLOSE)[keyof typeof CLOSE];
@@ -31,6 +33,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 export class EventSubscriber {
   private alive = true;
   private held: JobEventMessage[] | undefined = [];
+  /** A close that waits for the snapshot and the held events to go out first. */
+  private closeAfterStart: CloseReason | undefined;
   readonly closed: Promise<void>;
 
   constructor(
@@ -54,6 +58,14 @@ export class EventSubscriber {
     const held = this.held ?? [];
     this.held = undefined;
     for (const message of [...snapshot, ...held]) this.send(message);
+    if (this.closeAfterStart) this.close(this.closeAfterStart);
+  }
+
+  /** Ends a stream that watches `assetId`, after whatever was delivered before (asset.deleted). */
+  assetGone(assetId: string): void {
+    if (this.filter.assetId !== assetId) return;
+    if (this.held) this.closeAfterStart = CLOSE.assetDeleted;
+    else this.close(CLOSE.assetDeleted);
   }
 
   /** One heartbeat round: a socket that did not answer the previous ping is cut off. */

@@ -1,9 +1,13 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { z } from 'zod';
 import { RedisPubSub } from '../redis/redis.pubsub.js';
 import { InProcessJobEventsBus } from './events.bus.js';
 import { JobEventMessageSchema, type JobEventMessage } from './events.dto.js';
 
 const CHANNEL = 'job-events';
+
+/** An asset announced gone travels on the same channel as job events, so it stays behind its last one. */
+const AssetGoneSchema = z.strictObject({ assetGone: z.uuid() });
 
 /**
  * The bus for several API instances (selected when REDIS_URL is set): an instance delivers
@@ -24,6 +28,11 @@ export class RedisJobEventsBus extends InProcessJobEventsBus implements OnModule
 
   onModuleInit(): void {
     this.unsubscribe = this.pubsub.subscribe(CHANNEL, (payload) => {
+      const gone = AssetGoneSchema.safeParse(payload);
+      if (gone.success) {
+        super.publishAssetGone(gone.data.assetGone);
+        return;
+      }
       const message = JobEventMessageSchema.safeParse(payload);
       if (!message.success) {
         this.remoteLogger.warn(
@@ -42,5 +51,10 @@ export class RedisJobEventsBus extends InProcessJobEventsBus implements OnModule
   override publish(message: JobEventMessage): void {
     super.publish(message);
     void this.pubsub.publish(CHANNEL, message);
+  }
+
+  override publishAssetGone(assetId: string): void {
+    super.publishAssetGone(assetId);
+    void this.pubsub.publish(CHANNEL, { assetGone: assetId } satisfies z.infer<typeof AssetGoneSchema>);
   }
 }

@@ -78,12 +78,13 @@ export class AssetsService {
 
   /**
    * Pushes `asset.deleted` to live subscribers (GET /events), with the asset's latest job as the
-   * deletion left it. An asset deleted before its upload completed has no job, and nothing to
-   * tell: no subscriber was sent anything about it.
+   * deletion left it, then ends the streams watching the asset. An asset deleted before its
+   * upload completed has no job and no message: its watchers' streams just end.
    */
   private async announceDeleted(assetId: string): Promise<void> {
     const job = await this.jobs.latestForAsset(assetId);
     if (job) this.bus.publish(toAssetDeletedMessage(job, this.clock.now()));
+    this.bus.publishAssetGone(assetId);
   }
 
   /** Transcodes again into a fresh attempt prefix; the current outputs stay until it succeeds. */

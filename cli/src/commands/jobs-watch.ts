@@ -77,7 +77,10 @@ async function watchJobs(client: AleflixClient, target: WatchTarget, renderer: W
       const ended = endingJob(model, target);
       if (ended) return ended.status === 'succeeded' ? 0 : 1;
     }
-    return 130; // the stream only ends by itself when interrupted
+    if (controller.signal.aborted) return 130; // Ctrl-C
+    // Otherwise the server ended the stream: the watched asset was deleted.
+    note('watching: the event stream ended (the asset was deleted)');
+    return 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -592,6 +592,9 @@ export interface paths {
          *     revoked), 4003 `account_disabled` or 4003 `forbidden` (no longer an editor). Reconnecting with the same
          *     credentials after 4001 `token_invalid` or 4003 is refused.
          *
+         *     A stream watching one asset (`assetId`) ends with 1000 `asset_deleted` when the asset is deleted: after the
+         *     `asset.deleted` message, or, for an asset deleted before its upload completed (it has no job), without one.
+         *
          *     Without an upgrade, answers the snapshot a new subscriber would receive first.
          */
         get: operations["jobEvents"];
