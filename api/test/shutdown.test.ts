@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childProcesses, isAlive } from './child-processes.js';
 import { databaseTargets } from './database-targets.js';
 import { createSlowFfmpeg } from './ffmpeg-wrapper.js';
-import { makeClip } from './media-helpers.js';
+import { makeClip, sha256 } from './media-helpers.js';
 import { buildApi, killAll, startApi, startInFlightPost, waitUntilLive } from './process-harness.js';
 
 /** PGlite's first start (WASM compile, initdb, migrations) is slow on a busy machine. */
@@ -174,7 +173,7 @@ async function upload(base: string, token: string, data: Buffer): Promise<string
       headers: {
         authorization: `Bearer ${token}`,
         'content-type': 'application/octet-stream',
-        'x-part-sha256': createHash('sha256').update(chunk).digest('hex'),
+        'x-part-sha256': sha256(chunk),
       },
       body: chunk,
       signal: AbortSignal.timeout(GUARD_MS),

@@ -38,6 +38,10 @@ export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly config: AppConfig,
   ) {}
 
+  private get drainMs(): number {
+    return workerDrainMs(this.config.env.SHUTDOWN_GRACE_MS);
+  }
+
   get enabled(): boolean {
     return this.config.env.EMBEDDED_WORKER ?? !this.config.env.SQS_JOBS_QUEUE_URL;
   }
@@ -68,7 +72,7 @@ export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShut
       concurrency: this.config.env.WORKER_CONCURRENCY,
       visibilityTimeoutSeconds: VISIBILITY_SECONDS,
       waitSeconds: 2,
-      drainTimeoutMs: workerDrainMs(this.config.env.SHUTDOWN_GRACE_MS),
+      drainTimeoutMs: this.drainMs,
       // A message no worker can read is parked with its reason (visible through
       // GET /jobs/dead-letters) rather than deleted; only a queue with nowhere to park it
       // deletes it.
@@ -88,10 +92,9 @@ export class EmbeddedWorker implements OnApplicationBootstrap, OnApplicationShut
   stop(): Promise<void> {
     if (!this.stopping) {
       const running = this.poller?.inFlight ?? 0;
-      const drainMs = workerDrainMs(this.config.env.SHUTDOWN_GRACE_MS);
       if (this.poller) {
         this.logger.log(
-          `Embedded transcoding worker stopping${running ? ` (${running} running; up to ${drainMs} ms to finish)` : ''}`,
+          `Embedded transcoding worker stopping${running ? ` (${running} running; up to ${this.drainMs} ms to finish)` : ''}`,
         );
       }
       this.stopping = this.poller?.stop() ?? Promise.resolve();

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../common/problem.filter.js';
 import { rateLimitedError, rateLimitHeaders, type RateLimitDecision, RateLimitService } from './rate-limit.service.js';
 
@@ -22,16 +22,22 @@ export function registerIpRateLimit(fastify: FastifyInstance, limits: RateLimitS
   if (perMinute <= 0) return;
   fastify.addHook('onRequest', (request, reply, done) => {
     if (EXEMPT.test(request.url)) return done();
-    const apply = (decision: RateLimitDecision | undefined): void => {
-      if (!decision) return done();
-      ipDecisions.set(request, decision);
-      // Answered here: the rest of the lifecycle (and `done`) is skipped.
-      if (!decision.allowed) return void sendProblem(request, reply, rateLimitedError(decision, 'from this address'));
-      void reply.headers(rateLimitHeaders(decision));
-      done();
-    };
     const decided = limits.consume('ip', request.ip, perMinute);
-    if (decided instanceof Promise) decided.then(apply, done);
-    else apply(decided);
+    if (decided instanceof Promise) decided.then((decision) => applyIpDecision(decision, request, reply, done), done);
+    else applyIpDecision(decided, request, reply, done);
   });
+}
+
+/** Remembers and reports the decision, or answers 429 (the rest of the lifecycle, and `done`, skipped). */
+function applyIpDecision(
+  decision: RateLimitDecision | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: () => void,
+): void {
+  if (!decision) return done();
+  ipDecisions.set(request, decision);
+  if (!decision.allowed) return void sendProblem(request, reply, rateLimitedError(decision, 'from this address'));
+  void reply.headers(rateLimitHeaders(decision));
+  done();
 }
