@@ -86,16 +86,6 @@ export function describeCacheStoreContract(name: string, create: () => Promise<C
       expect((await store.read(ns, 'k')).value).toBeUndefined();
     });
 
-    it('deletes one key of the current generation', async () => {
-      const ns = fresh('ns');
-      const { generation } = await store.read(ns, 'a');
-      await store.write(ns, generation, 'a', '1', 60_000);
-      await store.write(ns, generation, 'b', '2', 60_000);
-      await store.delete(ns, 'a');
-      expect((await store.read(ns, 'a')).value).toBeUndefined();
-      expect((await store.read(ns, 'b')).value).toBe('2');
-    });
-
     it('grants a lease to one holder at a time, until it is released or expires', async () => {
       const ns = fresh('ns');
       const { generation } = await store.read(ns, 'k');

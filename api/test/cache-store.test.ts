@@ -23,4 +23,19 @@ describe.runIf(TEST_REDIS_URL)('with TEST_REDIS_URL', () => {
       },
     };
   });
+
+  describeCacheStoreContract('Redis with a near cache', async () => {
+    const url = TEST_REDIS_URL!;
+    const prefix = uniquePrefix('cache-contract-near');
+    const connection = redisConnection(url, prefix);
+    const store = new RedisCacheStore(connection, { nearEntries: 100 });
+    return {
+      store,
+      dispose: async () => {
+        store.onApplicationShutdown();
+        await connection.onApplicationShutdown();
+        await deleteKeys(url, prefix);
+      },
+    };
+  });
 });

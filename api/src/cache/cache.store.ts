@@ -30,9 +30,6 @@ export abstract class CacheStore {
   /** Starts a new generation of `namespace`: every entry stored before becomes unreachable. */
   abstract invalidate(namespace: string): Promise<void>;
 
-  /** Removes `key` from the current generation of `namespace`. */
-  abstract delete(namespace: string, key: string): Promise<void>;
-
   /**
    * Tries to take the exclusive right to compute `key` of `generation` for `ttlMs` (single
    * flight across processes sharing the store). Undefined when someone else holds it.

@@ -44,10 +44,6 @@ export class MemoryCacheStore extends CacheStore {
     this.generations.set(namespace, (this.generations.get(namespace) ?? 0) + 1);
   }
 
-  async delete(namespace: string, key: string): Promise<void> {
-    this.entries.delete(entryKey(namespace, this.generation(namespace), key));
-  }
-
   async lease(namespace: string, generation: string, key: string, ttlMs: number): Promise<ReleaseLease | undefined> {
     const now = this.clock.now().getTime();
     const name = entryKey(namespace, generation, key);

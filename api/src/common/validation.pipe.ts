@@ -22,24 +22,45 @@ const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
  */
 export function findNulStrings(value: unknown): StandardSchemaV1.Issue[] {
   const issues: StandardSchemaV1.Issue[] = [];
-  const seen = new WeakSet<object>();
-  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path: [] }];
-  while (stack.length > 0 && issues.length < 20) {
-    const { value: current, path } = stack.pop()!;
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) issues.push({ message: NUL_MESSAGE, path });
-      continue;
+  new NulScan(issues).visit(value, []);
+  return issues;
+}
+
+/** A walk over a value; the set of objects seen (against cycles) is made only for nested ones. */
+class NulScan {
+  private seen: WeakSet<object> | undefined;
+  private root: object | undefined;
+
+  constructor(private readonly issues: StandardSchemaV1.Issue[]) {}
+
+  visit(value: unknown, path: PropertyKey[]): void {
+    if (this.issues.length >= 20) return;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) this.issues.push({ message: NUL_MESSAGE, path });
+      return;
     }
-    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
-    seen.add(current);
-    const entries = Array.isArray(current) ? current.entries() : Object.entries(current);
-    for (const [key, item] of entries) {
-      if (typeof key === 'string' && key.includes('\u0000'))
-        issues.push({ message: NUL_MESSAGE, path: [...path, key] });
-      stack.push({ value: item, path: [...path, key] });
+    if (value === null || typeof value !== 'object' || !this.firstVisit(value)) return;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) this.visit(value[i], [...path, i]);
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      if (key.includes('\u0000')) this.issues.push({ message: NUL_MESSAGE, path: [...path, key] });
+      this.visit((value as Record<string, unknown>)[key], [...path, key]);
     }
   }
-  return issues;
+
+  private firstVisit(value: object): boolean {
+    if (this.root === undefined) {
+      this.root = value;
+      return true;
+    }
+    if (value === this.root) return false;
+    this.seen ??= new WeakSet([this.root]);
+    if (this.seen.has(value)) return false;
+    this.seen.add(value);
+    return true;
+  }
 }
 
 /** Nest's Standard Schema pipe, plus the check that no string holds U+0000. */

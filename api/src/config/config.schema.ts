@@ -88,6 +88,13 @@ export const envSchema = z.object({
     .max(86_400)
     .default(30)
     .describe('Longest life of a cached catalog page or playback lookup (writes invalidate sooner); 0 = off'),
+  CACHE_NEAR_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(1000)
+    .describe('With Redis: hot cache entries also kept in each API process, kept in step by Redis pub/sub; 0 = none'),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number()
     .int()

@@ -23,18 +23,20 @@ export function registerHttpObservability(
     if (route !== '/metrics') metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     // Probes and scrapes arrive every few seconds: only worth a line when debugging.
     const level = route === '/metrics' || route.startsWith('/health/') ? 'debug' : 'info';
-    logger?.[level](
-      {
-        request_id: request.id,
-        method: request.method,
-        route,
-        // The logger scrubs playback tokens and presigned signatures from it.
-        url: request.url,
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
-    );
+    // The line's fields are gathered only when it will be written.
+    if (logger?.isLevelEnabled(level))
+      logger[level](
+        {
+          request_id: request.id,
+          method: request.method,
+          route,
+          // The logger scrubs playback tokens and presigned signatures from it.
+          url: request.url,
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
     done();
   });
 }

@@ -29,6 +29,8 @@ export class MetricsService {
     registers: [this.registry],
   });
   private readonly httpSeries = new Map<string, { observe(seconds: number): void }>();
+  /** Cache lookup counters per cache and result, kept for the same reason. */
+  private readonly cacheSeries = new Map<string, { inc(): void }>();
   private readonly jobsFinished = new Counter({
     name: 'aleflix_jobs_finished_total',
     help: 'Transcode jobs that reached a final state in this process, by status (succeeded, failed)',
@@ -119,7 +121,13 @@ export class MetricsService {
 
   /** For every cache (sessions now, the catalog cache later): the hit ratio is hits / all. */
   recordCacheLookup(cache: string, hit: boolean): void {
-    this.cacheRequests.inc({ cache, result: hit ? 'hit' : 'miss' });
+    const series = `${cache}:${hit}`;
+    let child = this.cacheSeries.get(series);
+    if (!child) {
+      child = this.cacheRequests.labels({ cache, result: hit ? 'hit' : 'miss' });
+      this.cacheSeries.set(series, child);
+    }
+    child.inc();
   }
 
   recordUploadBytes(bytes: number, via: 'api' | 'presigned'): void {
