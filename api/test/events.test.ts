@@ -6,7 +6,9 @@ import WebSocket from 'ws';
 import type { JobEventMessage } from '../src/events/events.dto.js';
 import { JobEventsBus } from '../src/events/events.bus.js';
 import { EventsGateway } from '../src/events/events.gateway.js';
+import { EventsService } from '../src/events/events.service.js';
 import { JobEventsService } from '../src/media/job-events.service.js';
+import { UploadsService } from '../src/media/uploads.service.js';
 import { createTestApp, databaseTargets, type TestApp } from './http-harness.js';
 import { createApiKey, createUser, patchUser } from './identity-helpers.js';
 import { makeClip, putPart, randomFile, uploadWhole } from './media-helpers.js';
@@ -236,6 +238,16 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
       if (!closed) await t.close();
     });
 
+    /** An upload begun and never completed: its asset is `uploading` and has no job. */
+    async function openUpload(): Promise<{ id: string; assetId: string }> {
+      const created = await t.request('POST', '/uploads', {
+        token: editor,
+        body: { filename: 'clip.mp4', size: 1000, contentType: 'video/mp4' },
+      });
+      expect(created.status, created.body).toBe(201);
+      return created.json().upload as { id: string; assetId: string };
+    }
+
     async function queuedJob() {
       const { assetId } = await uploadWhole(t, editor, randomFile(1000));
       const asset = (await t.request('GET', `/assets/${assetId}`, { token: editor })).json();
@@ -388,12 +400,7 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
     it('pushes asset.deleted once when an asset is deleted, with its job as the deletion left it', async () => {
       const ids = await queuedJob();
       // An asset still uploading has no job: deleting it sends no message, and ends its watchers' streams.
-      const created = await t.request('POST', '/uploads', {
-        token: editor,
-        body: { filename: 'clip.mp4', size: 1000, contentType: 'video/mp4' },
-      });
-      expect(created.status, created.body).toBe(201);
-      const uploading = created.json().upload.assetId as string;
+      const uploading = (await openUpload()).assetId;
       const byUploading = await subscribe(base, { assetId: uploading }, bearer(editor));
       const byAsset = await subscribe(base, { assetId: ids.assetId }, bearer(editor));
       const byJob = await subscribe(base, { jobId: ids.jobId }, bearer(editor));
@@ -448,6 +455,90 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
         for (const subscriber of [byJob, everything]) expect(await subscriber.next()).toEqual(marker);
       } finally {
         await Promise.all([byUploading.close(), byAsset.close(), byJob.close(), everything.close()]);
+      }
+    });
+
+    it('ends the stream of an asset deleted between the upgrade check and the subscription', async () => {
+      const ids = await queuedJob();
+      const uploading = (await openUpload()).assetId;
+
+      // Forces the race: each upgrade's asset is deleted right after its check passed, so the
+      // deletion and its announcements land before the socket subscribes to the bus.
+      const service = t.app.get(EventsService);
+      const check = service.check.bind(service);
+      service.check = async (filter) => {
+        await check(filter);
+        const deleted = await t.request('DELETE', `/assets/${filter.assetId}`, { token: editor });
+        expect(deleted.status, deleted.body).toBe(204);
+      };
+      let byAsset: Subscriber | undefined;
+      let byUploading: Subscriber | undefined;
+      try {
+        byAsset = await subscribe(base, { assetId: ids.assetId }, bearer(editor));
+        byUploading = await subscribe(base, { assetId: uploading }, bearer(editor));
+        service.check = check;
+
+        // On a stream left open, a message published now comes next; on one that ended, none does.
+        // One that still arrives proves the stream had started (it was held until then), so the
+        // end must follow it before the next one.
+        const bus = t.app.get(JobEventsBus);
+        const publishUntilClosed = async (subscriber: Subscriber, assetId: string) => {
+          const through: JobEventMessage[] = [];
+          while (through.length < 2) {
+            bus.publish({
+              v: 1,
+              type: 'job.progress',
+              assetId,
+              jobId: ids.jobId,
+              attempt: 1,
+              status: 'running',
+              progress: 1,
+              speed: null,
+              etaSeconds: null,
+              errorCode: null,
+              errorMessage: null,
+              at: new Date(0).toISOString(),
+            });
+            const message = await subscriber.next().catch(() => undefined);
+            if (!message) break;
+            through.push(message);
+          }
+          return through;
+        };
+
+        // The job as the deletion left it, then the end (its snapshot proves the stream started).
+        expect(await byAsset.next()).toMatchObject({ type: 'snapshot', jobId: ids.jobId, status: 'cancelled' });
+        expect(await publishUntilClosed(byAsset, ids.assetId)).toEqual([]);
+        expect(byAsset.closed).toEqual({ code: 1000, reason: 'asset_deleted' });
+        // An asset still uploading has no job, so no snapshot: just the end.
+        expect((await publishUntilClosed(byUploading, uploading)).length).toBeLessThanOrEqual(1);
+        expect(byUploading.closed).toEqual({ code: 1000, reason: 'asset_deleted' });
+        expect(byUploading.received.filter((message) => message.type !== 'job.progress')).toEqual([]);
+      } finally {
+        service.check = check;
+        await Promise.all([byAsset?.close(), byUploading?.close()]);
+      }
+    });
+
+    it('ends a stream watching an upload that is aborted, or expires, before it completes', async () => {
+      const aborted = await openUpload();
+      const abandoned = await openUpload();
+      const byAborted = await subscribe(base, { assetId: aborted.assetId }, bearer(editor));
+      const byAbandoned = await subscribe(base, { assetId: abandoned.assetId }, bearer(editor));
+      try {
+        expect((await t.request('DELETE', `/uploads/${aborted.id}`, { token: editor })).status).toBe(204);
+        expect(await byAborted.waitClosed()).toEqual({ code: 1000, reason: 'asset_deleted' });
+        expect(byAbandoned.closed).toBeUndefined();
+        // Abandoned: its expiry passed (moved back rather than the clock forward, which other tests share).
+        await t.dataSource.query(`UPDATE uploads SET expires_at = $1 WHERE id = $2`, [
+          new Date(t.clock.now().getTime() - 1000),
+          abandoned.id,
+        ]);
+        expect(await t.app.get(UploadsService).expireStale()).toBeGreaterThanOrEqual(1);
+        expect(await byAbandoned.waitClosed()).toEqual({ code: 1000, reason: 'asset_deleted' });
+        expect([...byAborted.received, ...byAbandoned.received]).toEqual([]);
+      } finally {
+        await Promise.all([byAborted.close(), byAbandoned.close()]);
       }
     });
 

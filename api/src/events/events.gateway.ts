@@ -8,7 +8,6 @@ import { sendProblem, toApiError } from '../common/problem.filter.js';
 import { AppConfig } from '../config/app-config.js';
 import type { EventsFilter } from './events.dto.js';
 import { EventsAuthorizer, type EventsCredential } from './events.authorizer.js';
-import { JobEventsBus } from './events.bus.js';
 import { EventsService } from './events.service.js';
 import { CLOSE, EventSubscriber } from './events.subscriber.js';
 
@@ -51,7 +50,8 @@ interface Authorized {
 /**
  * `GET /events` as a WebSocket (@fastify/websocket on Nest's Fastify instance): authorizes the
  * upgrade like any request, then streams applied job events from the JobEventsBus to the
- * socket, after a snapshot; pings to drop dead peers and closes every socket on shutdown.
+ * socket, after a snapshot (both through EventsService.stream); pings to drop dead peers and
+ * closes every socket on shutdown.
  *
  * An open socket does not outlive its right to the stream. Each one keeps the credential it
  * connected with, and `recheck()` runs it through the Authenticator again (the very check of
@@ -94,7 +94,6 @@ export class EventsGateway implements OnModuleInit, BeforeApplicationShutdown {
     private readonly adapterHost: HttpAdapterHost,
     private readonly authorizer: EventsAuthorizer,
     private readonly events: EventsService,
-    private readonly bus: JobEventsBus,
     private readonly config: AppConfig,
   ) {}
 
@@ -229,24 +228,16 @@ export class EventsGateway implements OnModuleInit, BeforeApplicationShutdown {
     const { filter, credential, epoch } = authorized;
     const subscriber = new EventSubscriber(socket, filter);
     this.subscribers.set(subscriber, credential);
+    void subscriber.closed.then(() => this.subscribers.delete(subscriber));
     // A change heard while the upgrade was checked may have missed this socket's recheck.
     if (epoch !== this.invalidations) void this.recheck();
-    // Subscribe before reading the snapshot, so nothing published in between is missed.
-    const unsubscribe = this.bus.subscribe((message) => subscriber.deliver(message));
-    const unsubscribeGone = this.bus.subscribeAssetGone((assetId) => subscriber.assetGone(assetId));
-    void subscriber.closed.then(() => {
-      unsubscribe();
-      unsubscribeGone();
-      this.subscribers.delete(subscriber);
+    // The service subscribes to the bus before it reads the snapshot, and ends the stream if
+    // the asset was deleted after authorize() checked it (see EventsService.stream).
+    this.events.stream(subscriber, filter).catch((error: unknown) => {
+      this.logger.error(
+        `Reading the events snapshot failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      subscriber.close(CLOSE.internalError);
     });
-    this.events.snapshot(filter).then(
-      (snapshot) => subscriber.start(snapshot),
-      (error: unknown) => {
-        this.logger.error(
-          `Reading the events snapshot failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        subscriber.close(CLOSE.internalError);
-      },
-    );
   }
 }

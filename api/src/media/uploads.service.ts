@@ -7,6 +7,7 @@ import { CacheService } from '../cache/cache.service.js';
 import { ApiError } from '../common/api-error.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
+import { JobEventsBus } from '../events/events.bus.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { AssetsRepository } from './assets.repository.js';
 import { AttachmentResolver } from './attachment.resolver.js';
@@ -39,6 +40,7 @@ export class UploadsService {
     private readonly attachments: AttachmentResolver,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly bus: JobEventsBus,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() private readonly cache?: CacheService,
   ) {}
@@ -205,7 +207,9 @@ export class UploadsService {
   private async close(upload: UploadEntity, status: 'aborted' | 'expired'): Promise<void> {
     if (!(await this.uploads.transition(upload.id, 'open', status))) return;
     await this.storage.abortMultipartUpload(upload.objectKey, upload.storageUploadId);
-    await this.assets.transition(upload.assetId, ['uploading'], { status: 'deleted' });
+    // The asset is gone with its upload: event streams watching it end, as on DELETE /assets.
+    if (await this.assets.transition(upload.assetId, ['uploading'], { status: 'deleted' }))
+      this.bus.publishAssetGone(upload.assetId);
   }
 
   private async find(id: string): Promise<UploadEntity> {
