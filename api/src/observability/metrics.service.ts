@@ -1,11 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { JobFailedEvent, JobReadyEvent, MessageQueue } from '@aleflix/core';
+import {
+  SqsMessageQueue,
+  type JobFailedEvent,
+  type JobReadyEvent,
+  type MessageQueue,
+  type QueueStats,
+} from '@aleflix/core';
 import { TranscodeMetrics } from '@aleflix/workers';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { JOB_STATUSES } from '../media/job.entity.js';
+import { JOB_STATUSES, type JobStatus } from '../media/job.entity.js';
+import { EVENTS_QUEUE_NAME, JOBS_QUEUE_NAME } from '../media/media.adapters.js';
 import { EVENTS_QUEUE, JOBS_QUEUE } from '../media/media.tokens.js';
+
+/** A queue to read on each scrape; `carriesJobs` for the transcode jobs queue (a queued job's message waits there). */
+interface ScrapedQueue {
+  queue: MessageQueue;
+  carriesJobs: boolean;
+}
 
 /** Request durations: a cached read takes milliseconds, an upload part or a segment seconds. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -69,7 +82,10 @@ export class MetricsService {
   });
   private readonly queueOldestAge = new Gauge({
     name: 'aleflix_queue_oldest_message_age_seconds',
-    help: 'Age of the oldest waiting message, by queue (0 when empty; not reported for SQS, see CloudWatch)',
+    help:
+      'Age of the oldest waiting message, by queue (0 when none). SQS cannot tell it, so there ' +
+      `${JOBS_QUEUE_NAME} reports the age of the oldest job still queued (not yet started by a worker), ` +
+      `and ${EVENTS_QUEUE_NAME} only 0 when SQS counts no waiting message, else nothing`,
     labelNames: ['queue'],
     registers: [this.registry],
   });
@@ -93,7 +109,7 @@ export class MetricsService {
 
   /** The Prometheus text exposition, with the gauges read fresh. */
   async render(): Promise<string> {
-    await Promise.all([this.collectJobs(), ...this.queues().map((queue) => this.collectQueue(queue))]);
+    await Promise.all([this.collectJobs(), ...this.queues().map((scraped) => this.collectQueue(scraped))]);
     return this.registry.metrics();
   }
 
@@ -146,28 +162,64 @@ export class MetricsService {
     }
   }
 
-  private async collectQueue(queue: MessageQueue): Promise<void> {
+  private async collectQueue({ queue, carriesJobs }: ScrapedQueue): Promise<void> {
     try {
       const [stats, dead] = await Promise.all([queue.stats(), queue.deadLetterCount?.()]);
       const labels = { queue: queue.name };
       this.queueDepth.set(labels, stats.visible);
       this.queueInFlight.set(labels, stats.inFlight);
-      // null means "none waiting" for the database queue, "unknown" for SQS (it has no cheap way to tell).
-      if (stats.oldestAgeSeconds !== null || stats.visible === 0)
-        this.queueOldestAge.set(labels, stats.oldestAgeSeconds ?? 0);
-      else this.queueOldestAge.remove(labels);
+      const oldestAge = await this.oldestAgeSeconds(queue, stats, carriesJobs);
+      if (oldestAge === undefined) this.queueOldestAge.remove(labels);
+      else this.queueOldestAge.set(labels, oldestAge);
       if (dead !== undefined) this.deadLetters.set(labels, dead);
     } catch (error) {
       this.logger.warn(`Could not read queue ${queue.name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
+  /**
+   * The oldest-message age of a queue, undefined when nothing can tell it (the series is then
+   * left out rather than guessed). The database queue knows it (null there: none waiting). SQS
+   * does not: GetQueueAttributes has no such attribute (only CloudWatch's
+   * ApproximateAgeOfOldestMessage has, a metric the API does not read), and peeking would count
+   * as a receive towards the redrive limit. Dead-letter queues have no age series at all, only
+   * their size (aleflix_dead_letter_messages).
+   */
+  private async oldestAgeSeconds(
+    queue: MessageQueue,
+    stats: QueueStats,
+    carriesJobs: boolean,
+  ): Promise<number | undefined> {
+    if (stats.oldestAgeSeconds !== null) return stats.oldestAgeSeconds;
+    if (!(queue instanceof SqsMessageQueue)) return 0;
+    // A job stays `queued` from its insert (its message is sent right after that commit) until
+    // a worker's `started` event reaches the API, so the oldest queued job is the transcode
+    // backlog's wait. It is not the message's age: a started job whose message is back in the
+    // queue (its worker died) stays `running` and is not counted, a cancelled job's leftover
+    // message is not counted, and a queued job whose message was lost is (until re-sent).
+    if (carriesJobs) return this.oldestQueuedJobAgeSeconds();
+    // Nothing records when a job event was sent: 0 only when SQS counts nothing waiting.
+    return stats.visible === 0 ? 0 : undefined;
+  }
+
+  /** Since the oldest `queued` job was created (0 when none), on the database's clock, which set created_at. */
+  private async oldestQueuedJobAgeSeconds(): Promise<number> {
+    const [row]: Array<{ age: number | string | null }> = await this.dataSource.query(
+      'SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM jobs WHERE status = $1',
+      ['queued' satisfies JobStatus],
+    );
+    return row?.age === null || row?.age === undefined ? 0 : Math.max(0, Number(row.age));
+  }
+
   /** The queues of the media module, looked up when scraped so metrics do not depend on media's wiring. */
-  private queues(): MessageQueue[] {
-    const found: MessageQueue[] = [];
+  private queues(): ScrapedQueue[] {
+    const found: ScrapedQueue[] = [];
     for (const token of [JOBS_QUEUE, EVENTS_QUEUE]) {
       try {
-        found.push(this.moduleRef.get<MessageQueue>(token, { strict: false }));
+        found.push({
+          queue: this.moduleRef.get<MessageQueue>(token, { strict: false }),
+          carriesJobs: token === JOBS_QUEUE,
+        });
       } catch {
         // Not part of this application (a test module without media).
       }

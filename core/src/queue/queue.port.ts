@@ -28,7 +28,7 @@ export interface ReceiveOptions {
 export interface QueueStats {
   visible: number;
   inFlight: number;
-  /** Age of the oldest visible message, null when none. */
+  /** Age of the oldest visible message; null when none, or when the adapter cannot tell (SQS). */
   oldestAgeSeconds: number | null;
 }
 
