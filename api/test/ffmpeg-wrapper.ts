@@ -48,27 +48,5 @@ export function createCrashingFfmpeg(): FfmpegWrapper {
   };
 }
 
-/**
- * A stand-in for ffmpeg whose encode pass (the run with `-progress`) reads its input no faster
- * than real time (`-re`), so a clip of n seconds takes at least n seconds to transcode, with
- * progress reported all along. The other runs pass through. `exec`, so the encoder is the
- * process the worker spawned (and kills), not a shell around it.
- */
-export function createSlowFfmpeg(): { path: string; remove(): void } {
-  const real = resolveFfmpegBinaries({ ...process.env, FFMPEG_PATH: undefined }).ffmpeg;
-  const dir = mkdtempSync(join(tmpdir(), 'aleflix-ffmpeg-slow-'));
-  const path = join(dir, 'ffmpeg');
-  writeFileSync(
-    path,
-    [
-      '#!/bin/sh',
-      'case " $* " in',
-      `  *" -progress "*) exec '${real}' -re "$@" ;;`,
-      'esac',
-      `exec '${real}' "$@"`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(path, 0o755);
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+// The slow stand-in (encodes at real-time speed) is shared with the workers' process tests.
+export { createSlowFfmpeg } from '../../workers/test/processes.js';

@@ -66,4 +66,22 @@ describe('ProgressSender', () => {
     expect(errors).toHaveLength(1);
     expect(queue.events.at(-1)).toMatchObject({ type: 'progress', percent: 100 });
   });
+
+  it('sends nothing more once closed, but flush still waits for the send in flight', async () => {
+    const queue = new RecordingQueue();
+    let release: (() => void) | undefined;
+    queue.onSend = () => new Promise<void>((resolve) => (release = resolve));
+    const sender = new ProgressSender(new JobEventPublisher(queue, job, 'w1', undefined), () => undefined);
+    sender.push({ percent: 10, speed: 1, etaSeconds: 9 });
+    sender.push({ percent: 20, speed: 1, etaSeconds: 8 });
+    sender.close();
+    sender.push({ percent: 30, speed: 1, etaSeconds: 7 });
+    let flushed = false;
+    const flushing = sender.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toBe(false);
+    release?.();
+    await flushing;
+    expect(queue.events.map((event) => (event.type === 'progress' ? event.percent : -1))).toEqual([10]);
+  });
 });

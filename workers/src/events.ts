@@ -47,6 +47,7 @@ export class JobEventPublisher {
 export class ProgressSender {
   private latest: EventBody<'progress'> | undefined;
   private pumping: Promise<void> | undefined;
+  private closed = false;
 
   constructor(
     private readonly publisher: JobEventPublisher,
@@ -54,12 +55,23 @@ export class ProgressSender {
   ) {}
 
   push(progress: EventBody<'progress'>): void {
+    if (this.closed) return;
     this.latest = progress;
     this.pumping ??= this.pump();
   }
 
   async flush(): Promise<void> {
     await this.pumping;
+  }
+
+  /**
+   * Sends nothing more: the report waiting for its turn is dropped, later ones are ignored.
+   * For a run that is being abandoned (its message released to another worker), whose
+   * progress would only muddle the next run's. `flush` still waits for a send in flight.
+   */
+  close(): void {
+    this.closed = true;
+    this.latest = undefined;
   }
 
   private async pump(): Promise<void> {

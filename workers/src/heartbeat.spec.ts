@@ -96,4 +96,26 @@ describe('startHeartbeat', () => {
     await heartbeat.stop();
     expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: 'heartbeat failed' }));
   });
+
+  it('extends nothing once the job is aborted, since its message is about to be settled', async () => {
+    vi.useFakeTimers();
+    await storage.put('assets/c/source', 'video');
+    const extendVisibility = vi.fn(async (_seconds: number) => undefined);
+    const cancel = new AbortController();
+    const heartbeat = startHeartbeat({
+      extendVisibility,
+      visibilityTimeoutSeconds: 3,
+      storage,
+      sourceKey: 'assets/c/source',
+      cancel,
+      logger: memoryLogger(),
+      jobId: 'j',
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(extendVisibility).toHaveBeenCalledTimes(1);
+    cancel.abort();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(extendVisibility).toHaveBeenCalledTimes(1);
+    await heartbeat.stop();
+  });
 });

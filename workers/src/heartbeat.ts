@@ -29,6 +29,9 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const everyMs = Math.max(1_000, (options.visibilityTimeoutSeconds * 1000) / 3);
   let beating: Promise<void> | undefined;
   const beat = async () => {
+    // An aborted job is about to settle its message (a worker stopping releases it): an
+    // extension now could only keep it hidden from the worker that should take it next.
+    if (options.cancel.signal.aborted) return;
     try {
       await options.extendVisibility(options.visibilityTimeoutSeconds);
       if (!options.cancel.signal.aborted && !(await options.storage.head(options.sourceKey))) {

@@ -1,5 +1,6 @@
 export { consoleLogger } from './console-logger.js';
 export { startPoller, type Poller, type PollerOptions } from './poller.js';
+export { workerDrainMs } from './shutdown.js';
 export {
   createTranscodeHandler,
   type DeliveryControls,

@@ -11,33 +11,65 @@ const CONTENT_TYPES: Record<string, string> = {
   json: 'application/json',
 };
 
+export interface UploadOutputsOptions {
+  /** Files stored at once. */
+  parallelism?: number;
+  /**
+   * Once aborted, no further file is started, the master playlist included, and the upload
+   * rejects with the signal's reason. The storage port takes no signal, so a put already
+   * running is not cut short: it is waited for (see uploadOutputs).
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Uploads the files of a finished encode under `prefix`, several at a time, and the
  * master playlist (the last entry of `files`) only after everything else is stored, so a
  * reader that finds the master finds every file it names.
+ *
+ * After a failure or an abort no new put starts, and the returned promise settles only once
+ * every put in flight has ended: a caller that then deletes the run's folder knows no late
+ * write can land in it afterwards. A caller that must not wait that long (a worker stopping)
+ * stops waiting on its own signal and deletes the folder once this has settled.
  */
 export async function uploadOutputs(
   storage: ObjectStorage,
   workDir: string,
   prefix: string,
   files: readonly string[],
-  parallelism = 4,
+  options: UploadOutputsOptions = {},
 ): Promise<void> {
+  const { signal } = options;
   const last = files.at(-1);
   const rest = files.slice(0, -1);
   let next = 0;
+  let failed = false;
+  const put = (file: string) =>
+    storage.putFile(prefix + file, join(workDir, file), { contentType: contentTypeOf(file) });
   const lane = async () => {
-    while (next < rest.length) {
+    while (next < rest.length && !failed) {
+      signal?.throwIfAborted();
       const file = rest[next++]!;
-      await storage.putFile(prefix + file, join(workDir, file), { contentType: contentTypeOf(file) });
+      try {
+        await put(file);
+      } catch (error) {
+        // The other lanes finish the put they are in and take no more files.
+        failed = true;
+        throw error;
+      }
     }
   };
   await inJobStep(
     'upload outputs',
     { 'aleflix.files': files.length, 'aleflix.storage.kind': storage.kind },
     async () => {
-      await Promise.all(Array.from({ length: Math.min(parallelism, rest.length) }, lane));
-      if (last) await storage.putFile(prefix + last, join(workDir, last), { contentType: contentTypeOf(last) });
+      const lanes = await Promise.allSettled(
+        Array.from({ length: Math.min(options.parallelism ?? 4, rest.length) }, lane),
+      );
+      const rejected = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      signal?.throwIfAborted();
+      if (last) await put(last);
     },
   );
 }

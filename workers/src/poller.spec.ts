@@ -211,6 +211,47 @@ describe('startPoller', () => {
     expect(again).toMatchObject([{ id, body: 'slow', receiveCount: 2 }]);
   });
 
+  it('runs the clean-up a handler hands over after the release, and stop waits for it', async () => {
+    const queue = queueNamed();
+    const id = await queue.send('slow');
+    const started = deferred();
+    const cleanup = deferred();
+    const order: string[] = [];
+    const changeVisibility = queue.changeVisibility.bind(queue);
+    queue.changeVisibility = async (receipt, seconds) => {
+      await changeVisibility(receipt, seconds);
+      if (seconds === 0) order.push('released');
+    };
+    const poller = poll(
+      queue,
+      async (_message, controls) => {
+        started.resolve();
+        await new Promise<void>((resolve) =>
+          controls.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+        controls.afterSettled?.(async () => {
+          order.push('cleaning up');
+          await cleanup.promise;
+          order.push('cleaned up');
+        });
+        return { kind: 'retry', reason: 'worker stopping' };
+      },
+      { drainTimeoutMs: 0, visibilityTimeoutSeconds: 600 },
+    );
+    await started.promise;
+    let stopped = false;
+    const stopping = poller.stop().then(() => (stopped = true));
+    await waitFor('the clean-up to start', () => order.includes('cleaning up'));
+    // Released first: another worker can take the job while this one still cleans up.
+    expect(order).toEqual(['released', 'cleaning up']);
+    expect(await visibleNow(queue)).toMatchObject([{ id, receiveCount: 2 }]);
+    expect(stopped).toBe(false);
+    expect(poller.inFlight).toBe(1);
+    cleanup.resolve();
+    await stopping;
+    expect(order).toEqual(['released', 'cleaning up', 'cleaned up']);
+  });
+
   it('stops without waiting for a long poll, and gives back what that poll receives later', async () => {
     const queue = queueNamed();
     const handle = vi.fn<Handle>(async () => ({ kind: 'done' }));

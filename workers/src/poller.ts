@@ -9,7 +9,10 @@ export interface PollerOptions {
   visibilityTimeoutSeconds: number;
   /** Long-poll wait per receive. */
   waitSeconds?: number;
-  /** How long running jobs may take to finish after stop() before they are released. */
+  /**
+   * How long running jobs may take to finish after stop() before they are aborted and
+   * released. Keep it below the process's own deadline (see workerDrainMs in shutdown.ts).
+   */
   drainTimeoutMs?: number;
   /**
    * How long a failed delivery stays invisible before its retry, by receive count (the
@@ -62,9 +65,13 @@ export function startPoller(options: PollerOptions): Poller {
   };
 
   const runOne = async (message: ReceivedMessage) => {
+    const cleanups: Array<() => Promise<void>> = [];
     const controls: DeliveryControls = {
       extendVisibility: (seconds) => options.queue.changeVisibility(message.receipt, seconds),
       signal: jobsAbort.signal,
+      // Run after the settle below, so a job aborted at shutdown is released before its
+      // clean-up; the job still holds its slot (and stop() still waits) until that is done.
+      afterSettled: (cleanup) => void cleanups.push(cleanup),
     };
     let outcome: Outcome;
     try {
@@ -79,6 +86,11 @@ export function startPoller(options: PollerOptions): Poller {
         messageId: message.id,
         error: String(error),
       });
+    }
+    for (const cleanup of cleanups) {
+      await cleanup().catch((error: unknown) =>
+        options.logger.warn('could not clean up after a job', { messageId: message.id, error: String(error) }),
+      );
     }
   };
 

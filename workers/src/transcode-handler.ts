@@ -35,6 +35,15 @@ export interface DeliveryControls {
   extendVisibility(seconds: number): Promise<void>;
   /** Aborted when the process must stop (SIGTERM, Lambda about to time out). */
   signal: AbortSignal;
+  /**
+   * When given, the handler hands over the clean-up of the delivery (its temporary folder,
+   * and the outputs of a run that was stopped half way) instead of doing it before it
+   * returns, and the caller runs it once the message is settled. The poller does: a job
+   * aborted at shutdown has its message released first, so another worker can take it while
+   * the (possibly slow) removal goes on. Without it (the Lambda, whose records are settled
+   * only when the whole batch returns) the handler cleans up before returning.
+   */
+  afterSettled?(cleanup: () => Promise<void>): void;
 }
 
 export interface TranscodeHandlerDeps {
@@ -113,6 +122,8 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
     const abort = new AbortController();
     const onStop = () => abort.abort(new MediaError('transcode_cancelled', 'The worker is stopping'));
     controls.signal.addEventListener('abort', onStop, { once: true });
+    // A stop that came while the done marker was read or the folder made fired no event here.
+    if (controls.signal.aborted) onStop();
     const heartbeat = startHeartbeat({
       extendVisibility: (seconds) => controls.extendVisibility(seconds),
       visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
@@ -127,7 +138,12 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
     );
     // Set once uploading starts, cleared once done.json points at it: what to delete on failure.
     let unpromotedRun: string | undefined;
+    // Settles once no output put is in flight any more (see uploadOutputs).
+    let uploadsSettled: Promise<void> = Promise.resolve();
+    // What the clean-up must remove besides the work folder, when it is left to it.
+    let abandonedRun: string | undefined;
     try {
+      abort.signal.throwIfAborted();
       await publisher.publish('started', {});
       const inputPath = join(workDir, 'source');
       await download(deps.storage, job.sourceKey, inputPath, abort.signal);
@@ -150,13 +166,23 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
       // Each run writes under its own folder, so two deliveries of one attempt never mix files.
       const runPrefix = `${job.outputPrefix}run-${randomUUID()}/`;
       unpromotedRun = runPrefix;
-      await uploadOutputs(deps.storage, outDir, runPrefix, result.files);
+      const uploading = uploadOutputs(deps.storage, outDir, runPrefix, result.files, { signal: abort.signal });
+      uploadsSettled = uploading.then(
+        () => undefined,
+        () => undefined,
+      );
+      // Once aborted, the run stops here rather than when the puts in flight end (the storage
+      // port cannot cut them short); the run's removal waits for them instead.
+      await untilAborted(uploading, abort.signal);
       // The source may have been deleted (asset deleted) while the outputs were uploading.
       abort.signal.throwIfAborted();
 
       // Another delivery of this attempt (the message came back while we worked) may have
       // finished first: its result stands, ours is dropped, so the asset has one output.
       const other = await readDoneMarker(deps.storage, job, deps.logger);
+      // Last point of return: an aborted run marks nothing done or ready, since its message
+      // may be released and taken by another worker, whose result must be the one that counts.
+      abort.signal.throwIfAborted();
       if (other) {
         log('another delivery finished this attempt first; dropping this run', { runPrefix });
         await removeRun(runPrefix);
@@ -174,6 +200,8 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
         renditions: result.renditions,
         encodeSeconds: result.encodeSeconds,
       };
+      // From here the attempt is finished whatever the signal says: the message is deleted,
+      // not released, and a later delivery would only re-send this ready event.
       await writeDoneMarker(deps.storage, job, ready);
       unpromotedRun = undefined;
       await progress.flush();
@@ -181,21 +209,40 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
       log('transcoded', { renditions: result.renditions.length, encodeSeconds: result.encodeSeconds });
       return { kind: 'done' };
     } catch (caught) {
-      if (unpromotedRun) await removeRun(unpromotedRun);
-      await progress.flush();
+      if (controls.signal.aborted) {
+        // The worker is stopping: the message is about to be released. Nothing of this run is
+        // sent after that (a send in flight is waited for), and removing its partial outputs
+        // is left to the clean-up, which the poller runs after the release.
+        progress.close();
+        await progress.flush();
+        abandonedRun = unpromotedRun;
+      } else {
+        if (unpromotedRun) await removeRun(unpromotedRun);
+        await progress.flush();
+      }
       const error = abort.signal.aborted && isMediaError(abort.signal.reason) ? abort.signal.reason : caught;
       return await fail(error);
     } finally {
+      // Before the message is settled: no extension may land after a release.
       await heartbeat.stop();
       controls.signal.removeEventListener('abort', onStop);
-      await work
-        .release()
-        .catch((error: unknown) =>
-          deps.logger.warn('could not remove the temporary folder', { workDir, error: String(error) }),
-        );
+      const cleanup = async () => {
+        await Promise.all([
+          abandonedRun ? removeRun(abandonedRun) : undefined,
+          work
+            .release()
+            .catch((error: unknown) =>
+              deps.logger.warn('could not remove the temporary folder', { workDir, error: String(error) }),
+            ),
+        ]);
+      };
+      if (controls.afterSettled) controls.afterSettled(cleanup);
+      else await cleanup();
     }
 
+    /** Deletes a run's outputs once no put of it is in flight, so none lands after the delete. */
     async function removeRun(prefix: string): Promise<void> {
+      await uploadsSettled;
       await deps.storage
         .deletePrefix(prefix)
         .catch((error: unknown) =>
@@ -250,6 +297,19 @@ function parseJob(body: string): TranscodeJob | string {
     return `invalid job message: ${error instanceof Error ? error.message : String(error)}`;
   }
   return parsed.data;
+}
+
+/**
+ * Follows `work`, but rejects with the signal's reason as soon as it aborts, without waiting
+ * for `work` (which the caller still owns: its rejection must be handled elsewhere).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as unknown);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as unknown);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function download(storage: ObjectStorage, key: string, path: string, signal: AbortSignal): Promise<void> {

@@ -3,14 +3,19 @@ import { consoleLogger } from './console-logger.js';
 import type { Telemetry } from './observability/telemetry.js';
 import { observeSentEvents, startMetricsServer, WorkerMetrics } from './observability/worker-metrics.js';
 import { startPoller } from './poller.js';
+import { workerDrainMs } from './shutdown.js';
 import { createTranscodeHandler } from './transcode-handler.js';
 import { createWorkerAdapters, loadWorkerConfig, transcodeOptionsFrom } from './worker-config.js';
 
 /**
  * The body of `aleflix-worker`: a long-running transcoding worker for SQS. Stops gracefully
- * on SIGTERM or SIGINT: receives nothing more, finishes running jobs within
- * SHUTDOWN_GRACE_MS, else releases them for another worker. A second signal exits at once.
- * With WORKER_METRICS_PORT it serves Prometheus metrics; spans are flushed before exit.
+ * on SIGTERM or SIGINT, the way the API stops its embedded worker: receives nothing more,
+ * lets running jobs finish for SHUTDOWN_GRACE_MS minus a margin (workerDrainMs), then aborts
+ * them and releases their messages for another worker, and exits 0. If that has not ended
+ * when the whole grace is over (a hung queue, storage or span export), it exits 1 anyway: an
+ * orchestrator would SIGKILL it soon after, and a process that does not stop must not hold a
+ * rollout. A second signal exits at once. With WORKER_METRICS_PORT it serves Prometheus
+ * metrics; spans are flushed before exit.
  */
 export async function runWorkerProcess(telemetry: Telemetry): Promise<void> {
   const config = loadWorkerConfig(process.env);
@@ -34,7 +39,7 @@ export async function runWorkerProcess(telemetry: Telemetry): Promise<void> {
     logger,
     concurrency: config.WORKER_CONCURRENCY,
     visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
-    drainTimeoutMs: config.SHUTDOWN_GRACE_MS,
+    drainTimeoutMs: workerDrainMs(config.SHUTDOWN_GRACE_MS),
   });
   metrics.trackInFlight(() => poller.inFlight);
   const metricsServer =
@@ -54,7 +59,19 @@ export async function runWorkerProcess(telemetry: Telemetry): Promise<void> {
       process.exit(130);
     }
     stopping = true;
-    logger.info('stopping', { signal, inFlight: poller.inFlight });
+    // Counted from the signal, as an orchestrator counts its termination grace period, and
+    // unref'd: it must never be what keeps the process alive.
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than the grace; exiting', { graceMs: config.SHUTDOWN_GRACE_MS });
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    logger.info('stopping', {
+      signal,
+      inFlight: poller.inFlight,
+      drainMs: workerDrainMs(config.SHUTDOWN_GRACE_MS),
+      graceMs: config.SHUTDOWN_GRACE_MS,
+    });
     poller
       .stop()
       .then(async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -16,7 +17,8 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workDirPrefix } from '../src/work-dirs.js';
 import { ensureWorkerBuilt, WORKER_BIN } from './build.js';
-import { jobFor, makeClip, tempDir, waitFor } from './support.js';
+import { childProcesses, createSlowFfmpeg, isAlive } from './processes.js';
+import { jobFor, keysUnder, makeClip, tempDir, waitFor } from './support.js';
 
 // The built `aleflix-worker` binary as a child process, against fauxqs running in this test
 // process. Every wait is bounded and every child is killed at the end, whatever happened.
@@ -30,12 +32,16 @@ let jobs: SqsMessageQueue;
 let events: SqsMessageQueue;
 let clips: { path: string; cleanup: () => Promise<void> };
 let clip: string;
+let longClip: string;
+const slowFfmpeg = createSlowFfmpeg();
 
 beforeAll(async () => {
   clips = await tempDir('bin');
-  [server, clip] = await Promise.all([
+  [server, clip, longClip] = await Promise.all([
     startFauxqs({ port: 0, logger: false }),
     makeClip(`${clips.path}/clip.mp4`),
+    // 20 s of video: with the slow ffmpeg, still encoding long after a short grace is over.
+    makeClip(`${clips.path}/long.mp4`, { durationSeconds: 20 }),
     ensureWorkerBuilt(),
   ]);
   sqs = new SQSClient({ region: 'us-east-1', endpoint: server.address, credentials });
@@ -74,6 +80,7 @@ afterAll(async () => {
   s3?.destroy();
   await server?.stop();
   await clips?.cleanup();
+  slowFfmpeg.remove();
 });
 
 interface Worker {
@@ -253,6 +260,74 @@ describe('aleflix-worker', () => {
       expect(await exitWithin(worker, 15_000)).toEqual({ code: 0, signal: null });
     } finally {
       await tmp.cleanup();
+    }
+  });
+
+  it('on SIGTERM mid-encode, aborts the job after the drain, releases its message and exits 0 within the grace', async () => {
+    // A queue of its own (see the poison test), and a short grace: the drain is 3 s of 4.
+    const urls = await ensureSqsQueues(sqs, `transcode-stop-${randomUUID()}`, {
+      maxReceives: 3,
+      visibilityTimeoutSeconds: 30,
+    });
+    const jobs = new SqsMessageQueue({ name: 'jobs', client: sqs, ...urls });
+    const job = jobFor();
+    await storage.putFile(job.sourceKey, longClip);
+    const worker = startWorker({
+      ...baseEnv,
+      SQS_JOBS_QUEUE_URL: urls.queueUrl,
+      FFMPEG_PATH: slowFfmpeg.path,
+      SHUTDOWN_GRACE_MS: '4000',
+    });
+    await waitFor('the worker to start', () => logged(worker, 'worker started'), 20_000);
+    const id = await jobs.send(JSON.stringify(job));
+    const encoder = await waitFor(
+      'the encode running',
+      () => childProcesses(worker.child.pid!, 'ffmpeg', '-progress')[0],
+      30_000,
+    );
+
+    worker.child.kill('SIGTERM');
+    // 1 would be the force exit once the grace is over; the bound only guards against a hang.
+    expect(await exitWithin(worker, 30_000)).toEqual({ code: 0, signal: null });
+    const lines = [...worker.stdout, ...worker.stderr].map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.msg === 'stopping')).toMatchObject({ inFlight: 1, drainMs: 3000, graceMs: 4000 });
+    expect(lines.map((line) => line.msg)).toContain('jobs still running at shutdown; releasing them');
+    expect(lines.map((line) => line.msg)).not.toContain('shutdown took longer than the grace; exiting');
+    // The encoder was killed with the job, not left running without its worker.
+    expect(isAlive(encoder)).toBe(false);
+    // Released: visible now, not after its 30 s visibility timeout, and nothing published.
+    expect(await jobs.stats()).toMatchObject({ visible: 1, inFlight: 0 });
+    expect(await jobs.receive({ maxMessages: 10, visibilityTimeoutSeconds: 30 })).toMatchObject([
+      { id, receiveCount: 2 },
+    ]);
+    expect(await keysUnder(storage, job.outputPrefix)).toEqual([]);
+  });
+
+  it('exits 1 by force when its shutdown has not ended once the grace is over', async () => {
+    const worker = startWorker({ ...baseEnv, WORKER_METRICS_PORT: '0', SHUTDOWN_GRACE_MS: '2000' });
+    const started = await waitFor(
+      'the worker to start',
+      () =>
+        worker.stdout
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.msg === 'worker started'),
+      20_000,
+    );
+    // Something the shutdown waits for and that never ends: here a metrics scrape whose
+    // request never completes (closing the server waits for it), as a hung collector or queue
+    // would hold it.
+    const scrape = connect(Number(started.metricsPort), '127.0.0.1');
+    try {
+      await new Promise<void>((resolve, reject) => scrape.once('connect', resolve).once('error', reject));
+      scrape.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      worker.child.kill('SIGTERM');
+      expect(await exitWithin(worker, 30_000)).toEqual({ code: 1, signal: null });
+      expect(worker.stderr.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+        expect.objectContaining({ msg: 'shutdown took longer than the grace; exiting', graceMs: 2000 }),
+      );
+      expect(logged(worker, 'stopped')).toBe(false);
+    } finally {
+      scrape.destroy();
     }
   });
 

@@ -1,25 +1,11 @@
 import { hostname, tmpdir } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { LogFields, MediaLogger, MessageQueue, ObjectStorage } from '@aleflix/core';
-import { createTranscodeHandler, startPoller, type Poller } from '@aleflix/workers';
+import { createTranscodeHandler, startPoller, workerDrainMs, type Poller } from '@aleflix/workers';
 import { AppConfig } from '../config/app-config.js';
 import { EVENTS_QUEUE, JOBS_QUEUE, OBJECT_STORAGE } from './media.tokens.js';
 
 const VISIBILITY_SECONDS = 120;
-/** The most of the shutdown grace kept back from the drain for aborting and releasing jobs. */
-const RELEASE_MARGIN_MS = 5_000;
-
-/**
- * How long running jobs may finish after a shutdown signal before they are aborted: the
- * grace minus a margin (5 s, or a quarter of a short grace). The server force-exits once the
- * grace is over; a drain as long as the grace would leave a long transcode running until
- * then, its message never released, so no other worker could take it before its visibility
- * timeout (120 s). The margin is the time to kill ffmpeg, release the messages and close.
- */
-export function workerDrainMs(shutdownGraceMs: number): number {
-  return Math.max(0, shutdownGraceMs - Math.min(RELEASE_MARGIN_MS, Math.floor(shutdownGraceMs / 4)));
-}
-
 /**
  * On embedded defaults the transcoding worker runs inside the API process, so one
  * `npm start` brings up everything. It is the same handler and poller the standalone
