@@ -75,11 +75,6 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // without it, any body but JSON is a 415 unsupported_media_type.
   fastify.removeContentTypeParser('text/plain');
   registerSharedJson(fastify);
-  // A callback hook: an async one costs every response a promise and a microtask turn.
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    done(null, payload);
-  });
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',

@@ -13,6 +13,10 @@ export class FakeClock extends Clock {
     return new Date(this.current);
   }
 
+  override nowMs(): number {
+    return this.current;
+  }
+
   advance(ms: number): void {
     this.current += ms;
   }

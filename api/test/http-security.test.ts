@@ -17,9 +17,16 @@ describe.each(databaseTargets().slice(0, 1))('HTTP security on $name', (target) 
     for (const response of [await t.request('GET', '/health/live'), await t.request('GET', '/titles')]) {
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-      expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
-      expect(String(response.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      // Nothing the API returns is a page that runs anything: the policy allows nothing.
+      expect(response.headers['content-security-policy']).toBe(
+        "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+      );
       expect(response.headers['x-powered-by']).toBeUndefined();
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      // Headers that only an HTML document heeds are left to the docs page.
+      for (const documentOnly of ['x-xss-protection', 'x-download-options', 'origin-agent-cluster'])
+        expect(response.headers[documentOnly]).toBeUndefined();
       // Media and posters are fetched by players on other origins.
       expect(response.headers['cross-origin-resource-policy']).toBe('cross-origin');
     }
@@ -28,6 +35,16 @@ describe.each(databaseTargets().slice(0, 1))('HTTP security on $name', (target) 
   it('keeps Swagger UI working under the policy: its scripts are files, none inline', async () => {
     const docs = await t.request('GET', '/docs');
     expect(docs.status).toBe(200);
+    expect(docs.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(docs.headers['x-xss-protection']).toBe('0');
+    const policy = String(docs.headers['content-security-policy']);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    const asset = docs.body.match(/src="\.\/(docs\/[^"]+\.js)"/)?.[1];
+    expect(asset).toBeDefined();
+    const script = await t.request('GET', `/${asset}`);
+    expect(script.status).toBe(200);
+    expect(String(script.headers['content-security-policy'])).toBe(policy);
     const scripts = [...docs.body.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)];
     expect(scripts.length).toBeGreaterThan(0);
     for (const [, attributes, inline] of scripts) {

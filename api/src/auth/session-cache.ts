@@ -55,14 +55,21 @@ export class SessionCache implements OnModuleInit, OnModuleDestroy {
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
   }
 
-  async get(
+  /** Synchronous on a hit: every authenticated request asks. */
+  get(
     sessionId: string,
     load: (sessionId: string) => Promise<SessionWithUser | null>,
-  ): Promise<SessionWithUser | null> {
+  ): SessionWithUser | null | Promise<SessionWithUser | null> {
     const cached = this.entries?.get(sessionId);
     // Only a cache that is on reports: with AUTH_CACHE_TTL_MS=0 there are no lookups to count.
     if (this.entries) this.metrics?.recordCacheLookup('session', cached !== undefined);
-    if (cached) return cached;
+    return cached ?? this.loadAndKeep(sessionId, load);
+  }
+
+  private async loadAndKeep(
+    sessionId: string,
+    load: (sessionId: string) => Promise<SessionWithUser | null>,
+  ): Promise<SessionWithUser | null> {
     const generation = this.generation;
     const found = await load(sessionId);
     if (found && generation === this.generation) this.entries?.set(sessionId, found);

@@ -75,7 +75,7 @@ export class SessionsRepository {
   }
 
   /** A session with its user, from the short-lived cache or in one query. */
-  findWithUser(id: string): Promise<SessionWithUser | null> {
+  findWithUser(id: string): SessionWithUser | null | Promise<SessionWithUser | null> {
     return this.cache.get(id, (sessionId) => this.loadWithUser(sessionId));
   }
 

@@ -44,6 +44,8 @@ describe('TokensService', () => {
     const token = await tokens.sign(USER, SESSION);
     clock.advance((TTL - 1) * 1000);
     await expect(tokens.verify(token)).resolves.toMatchObject({ userId: USER });
+    // Verified once, it is answered without a promise, and its expiry is still checked.
+    expect(tokens.verify(token)).toMatchObject({ userId: USER });
     clock.advance(2000);
     await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'token_expired', status: 401 });
   });

@@ -46,14 +46,17 @@ export class TokensService {
       .sign(this.config.jwtSecret);
   }
 
-  async verify(token: string): Promise<AccessClaims> {
+  /** Synchronous for a token already verified: every authenticated request asks. */
+  verify(token: string): AccessClaims | Promise<AccessClaims> {
     // A signature, once checked, stays valid: remember it and only re-check the expiry.
     const known = this.verified.get(token);
-    if (known) {
-      if (known.expiresAt <= this.clock.now().getTime())
-        throw new ApiError('token_expired', 'Access token has expired; refresh it');
-      return known.claims;
-    }
+    if (!known) return this.verifyAndRemember(token);
+    if (known.expiresAt <= this.clock.nowMs())
+      return Promise.reject(new ApiError('token_expired', 'Access token has expired; refresh it'));
+    return known.claims;
+  }
+
+  private async verifyAndRemember(token: string): Promise<AccessClaims> {
     const claims = await this.verifySignature(token);
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, claims);

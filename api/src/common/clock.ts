@@ -6,4 +6,9 @@ export class Clock {
   now(): Date {
     return new Date();
   }
+
+  /** now() in epoch milliseconds, for hot paths that need no Date object. */
+  nowMs(): number {
+    return Date.now();
+  }
 }

@@ -54,4 +54,55 @@ describe('createValidationPipe', () => {
     expect(error.code).toBe('validation_failed');
     expect(error.extras.errors).toEqual([{ field: 'note', message: expect.stringContaining('U+0000') }]);
   });
+
+  describe('query strings', () => {
+    function countingSchema() {
+      const state = { runs: 0 };
+      const schema = z.object({
+        limit: z.coerce
+          .number()
+          .int()
+          .max(100)
+          .transform((n) => {
+            state.runs += 1;
+            return n;
+          }),
+        q: z.string().optional(),
+      });
+      return { state, metadata: { type: 'query' as const, schema } };
+    }
+
+    it('validates a query text once, and gives every caller a copy of its own', async () => {
+      const { state, metadata } = countingSchema();
+      const first = (await pipe.transform({ limit: '20' }, metadata)) as Record<string, unknown>;
+      const second = (await pipe.transform({ limit: '20' }, metadata)) as Record<string, unknown>;
+      expect(first).toEqual({ limit: 20 });
+      expect(second).toEqual({ limit: 20 });
+      expect(second).not.toBe(first);
+      expect(state.runs).toBe(1);
+      // A handler changing its copy changes nothing for the next request.
+      first.limit = 99;
+      expect(await pipe.transform({ limit: '20' }, metadata)).toEqual({ limit: 20 });
+      // Another text, or the same one for another parameter kind, is validated on its own.
+      expect(await pipe.transform({ limit: '20', q: 'x' }, metadata)).toEqual({ limit: 20, q: 'x' });
+      expect(await pipe.transform({ limit: '20' }, { ...metadata, type: 'body' as const })).toEqual({ limit: 20 });
+      expect(state.runs).toBe(3);
+    });
+
+    it('still refuses an invalid query every time', async () => {
+      const { metadata } = countingSchema();
+      for (let i = 0; i < 2; i++) {
+        const error = await pipe.transform({ limit: '1000' }, metadata).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect((error as ApiError).code).toBe('validation_failed');
+      }
+      const nul = await pipe.transform({ limit: '1', q: 'a\u0000' }, metadata).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((nul as ApiError).code).toBe('validation_failed');
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { StandardSchemaValidationPipe } from '@nestjs/common';
+import { StandardSchemaValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ApiError, type FieldError } from './api-error.js';
 
@@ -63,8 +63,53 @@ class NulScan {
   }
 }
 
-/** Nest's Standard Schema pipe, plus the check that no string holds U+0000. */
+/** Validated query strings kept per schema; cleared when full (a hot page has a handful). */
+const QUERY_MEMO_LIMIT = 1_000;
+
+type FlatValues = Record<string, string | number | boolean | null | undefined>;
+
+/** A plain object whose values are all strings (or absent): what a simple query string parses to. */
+function isFlatStrings(value: unknown): value is Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
+}
+
+function isFlatValues(value: unknown): value is FlatValues {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== null && typeof item === 'object') return false;
+  }
+  return true;
+}
+
+/**
+ * Nest's Standard Schema pipe, plus the check that no string holds U+0000. A query string
+ * validated once is not validated again: the result depends only on the schema and the
+ * text, and under load the same few pages are asked for over and over. Each caller gets
+ * its own copy, so a handler can never change what the next request receives.
+ */
 class AppValidationPipe extends StandardSchemaValidationPipe {
+  private readonly queries = new WeakMap<object, Map<string, FlatValues>>();
+
+  override async transform<T = unknown>(value: T, metadata: ArgumentMetadata): Promise<T> {
+    const schema = metadata.schema;
+    if (metadata.type !== 'query' || !schema || !isFlatStrings(value)) return super.transform(value, metadata);
+    const key = JSON.stringify(value);
+    let memo = this.queries.get(schema);
+    const known = memo?.get(key);
+    // The schema's output for this very input: the type Nest expects of the parameter.
+    if (known) return { ...known } as T;
+    const result = await super.transform(value, metadata);
+    if (isFlatValues(result)) {
+      if (!memo) this.queries.set(schema, (memo = new Map()));
+      if (memo.size >= QUERY_MEMO_LIMIT) memo.clear();
+      memo.set(key, { ...result });
+    }
+    return result;
+  }
+
   protected override async validate<T = unknown>(
     value: unknown,
     schema: StandardSchemaV1,

@@ -45,7 +45,10 @@ export function requestLogFields(): Record<string, string> | undefined {
  * @fastify/request-context does.
  */
 export function registerRequestContext(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // Set here rather than in an onSend hook, which would cost every response a hook run;
+    // the responses sent before any hook (a malformed URL) get it from sendProblem.
+    reply.header('x-request-id', request.id);
     const traced = activeTraceFields();
     const incoming = TRACEPARENT.exec(String(request.headers.traceparent ?? ''));
     const context: RequestContext = {
