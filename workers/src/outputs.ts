@@ -16,8 +16,9 @@ export interface UploadOutputsOptions {
   parallelism?: number;
   /**
    * Once aborted, no further file is started, the master playlist included, and the upload
-   * rejects with the signal's reason. The storage port takes no signal, so a put already
-   * running is not cut short: it is waited for (see uploadOutputs).
+   * rejects with the signal's reason. The puts already running get the signal too
+   * (`PutOptions.signal`): the storage cuts them short, stores no partial file, and they are
+   * waited for only until they have stopped (see uploadOutputs).
    */
   signal?: AbortSignal;
 }
@@ -29,8 +30,10 @@ export interface UploadOutputsOptions {
  *
  * After a failure or an abort no new put starts, and the returned promise settles only once
  * every put in flight has ended: a caller that then deletes the run's folder knows no late
- * write can land in it afterwards. A caller that must not wait that long (a worker stopping)
- * stops waiting on its own signal and deletes the folder once this has settled.
+ * write can land in it afterwards. On abort the puts in flight are cut short through the
+ * storage's signal, so that wait is short even for big files; a caller that must not wait at
+ * all (a worker stopping) still stops waiting on its own signal and deletes the folder once
+ * this has settled.
  */
 export async function uploadOutputs(
   storage: ObjectStorage,
@@ -45,7 +48,7 @@ export async function uploadOutputs(
   let next = 0;
   let failed = false;
   const put = (file: string) =>
-    storage.putFile(prefix + file, join(workDir, file), { contentType: contentTypeOf(file) });
+    storage.putFile(prefix + file, join(workDir, file), { contentType: contentTypeOf(file), signal });
   const lane = async () => {
     while (next < rest.length && !failed) {
       signal?.throwIfAborted();

@@ -171,8 +171,8 @@ export function createTranscodeHandler(deps: TranscodeHandlerDeps) {
         () => undefined,
         () => undefined,
       );
-      // Once aborted, the run stops here rather than when the puts in flight end (the storage
-      // port cannot cut them short); the run's removal waits for them instead.
+      // Once aborted, the run stops here rather than when the puts in flight end (they are cut
+      // short, but S3 may still be completing one); the run's removal waits for them instead.
       await untilAborted(uploading, abort.signal);
       // The source may have been deleted (asset deleted) while the outputs were uploading.
       abort.signal.throwIfAborted();

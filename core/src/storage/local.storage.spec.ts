@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, open, readdir, rm, stat, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalObjectStorage } from './local.storage.js';
-import { describeStorageContract } from './storage.contract.js';
+import { describeStorageContract, stallingBody, untilStalled } from './storage.contract.js';
 import { ObjectNotFoundError } from './storage.port.js';
 
 describeStorageContract('local filesystem', async () => {
@@ -55,6 +56,65 @@ describe('LocalObjectStorage', () => {
     expect(await storage.head('assets/b/source')).toBeNull();
     expect(await readdir(join(rootDir, 'assets', 'b'))).toEqual([]);
   });
+
+  it('removes the temp file of a put aborted mid-way', async () => {
+    const controller = new AbortController();
+    const body = stallingBody(3 * 1024 * 1024);
+    const putting = storage.put('assets/c/source', body.stream, { signal: controller.signal });
+    await untilStalled(body, putting);
+    // Mid-way: the bytes so far are in a temp file next to the key.
+    expect(await readdir(join(rootDir, 'assets', 'c'))).toEqual([expect.stringMatching(/^\.~.*\.tmp$/)]);
+    controller.abort();
+    await expect(putting).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await readdir(join(rootDir, 'assets', 'c'))).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'cuts short a putFile whose source is still being written (a FIFO) and leaves no file',
+    async () => {
+      const sources = await mkdtemp(join(tmpdir(), 'aleflix-local-storage-src-'));
+      try {
+        const fifo = join(sources, 'growing.mp4');
+        execFileSync('mkfifo', [fifo]);
+        const controller = new AbortController();
+        const reason = new Error('worker stopping');
+        const putting = storage.putFile('assets/d/source', fifo, { signal: controller.signal });
+        void putting.catch(() => undefined);
+        // Opening the write end returns once putFile has opened the read end.
+        const writer = await open(fifo, 'w');
+        try {
+          await writer.write(Buffer.alloc(256 * 1024, 7));
+          await vi.waitFor(
+            async () => {
+              const [tmp] = await readdir(join(rootDir, 'assets', 'd'));
+              expect(tmp).toMatch(/^\.~.*\.tmp$/);
+              expect((await stat(join(rootDir, 'assets', 'd', tmp!))).size).toBe(256 * 1024);
+            },
+            { timeout: 30_000, interval: 10 },
+          );
+          controller.abort(reason);
+          // The copy has stopped reading: the FIFO loses its reader and writing more fails
+          // (it would take all 64 MiB if the copy went on).
+          const writeMore = async () => {
+            for (let i = 0; i < 64; i++) await writer.write(Buffer.alloc(1024 * 1024, 8));
+          };
+          await expect(writeMore()).rejects.toMatchObject({ code: 'EPIPE' });
+        } finally {
+          await writer.close();
+        }
+        await expect(putting).rejects.toBe(reason);
+        expect(await storage.head('assets/d/source')).toBeNull();
+        expect(await readdir(join(rootDir, 'assets', 'd'))).toEqual([]);
+
+        const file = join(sources, 'whole.mp4');
+        await writeFile(file, 'the whole file');
+        await storage.putFile('assets/d/source', file, { signal: new AbortController().signal });
+        expect(Buffer.concat(await (await storage.get('assets/d/source')).toArray()).toString()).toBe('the whole file');
+      } finally {
+        await rm(sources, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('stores files under the root, parts under .multipart/<uploadId>/<partNumber>', async () => {
     await storage.put('x/y.txt', 'z');

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, type Dirent } from 'node:fs';
+import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
 import {
-  copyFile,
   mkdir,
   open,
   readdir,
@@ -68,6 +67,8 @@ const VALID_NAME = /^[A-Za-z0-9._-]+$/;
 const MANIFEST = 'upload.json';
 /** Each part file ends with its sha256 in hex and a newline, so data and etag are replaced in one rename. */
 const ETAG_TRAILER_BYTES = 65;
+/** Read size of `putFile`'s copy: few syscalls for big media files, and an abort is seen within one chunk. */
+const COPY_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Objects as files under `rootDir` (the embedded default, `.aleflix/media`). Every write
@@ -94,23 +95,41 @@ export class LocalObjectStorage implements ObjectStorage {
     this.minPartSize = options.minPartSize ?? S3_MIN_PART_SIZE;
   }
 
-  async put(key: string, body: Readable | Buffer | string, _options?: PutOptions): Promise<void> {
+  async put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void> {
     validateObjectKey(key);
-    await this.writeAtomically(this.pathFor(key), async (tmp) => {
-      if (typeof body === 'string' || Buffer.isBuffer(body)) {
-        await writeFile(tmp, body, { flush: true });
-      } else {
-        await pipeline(body, createWriteStream(tmp, { flush: true }));
-      }
-    });
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    await this.writeAtomically(
+      this.pathFor(key),
+      async (tmp) => {
+        if (typeof body === 'string' || Buffer.isBuffer(body)) {
+          await writeFile(tmp, body, { flush: true, signal });
+        } else {
+          // On abort the pipeline destroys both streams (the body with an AbortError) and
+          // settles once they are closed.
+          await pipeline(body, createWriteStream(tmp, { flush: true }), { signal });
+        }
+      },
+      { signal },
+    );
   }
 
-  async putFile(key: string, filePath: string, _options?: PutOptions): Promise<void> {
+  async putFile(key: string, filePath: string, options?: PutOptions): Promise<void> {
     validateObjectKey(key);
-    await this.writeAtomically(this.pathFor(key), async (tmp) => {
-      await copyFile(filePath, tmp);
-      await syncFile(tmp);
-    });
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    // A stream copy rather than copyFile, which cannot be interrupted: an abort stops it
+    // between two chunks. `flush` syncs the temp file before it is renamed into place.
+    await this.writeAtomically(
+      this.pathFor(key),
+      (tmp) =>
+        pipeline(
+          createReadStream(filePath, { highWaterMark: COPY_CHUNK_BYTES }),
+          createWriteStream(tmp, { flush: true }),
+          { signal },
+        ),
+      { signal },
+    );
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -171,10 +190,18 @@ export class LocalObjectStorage implements ObjectStorage {
 
   async createMultipartUpload(key: string, options?: PutOptions): Promise<{ uploadId: string }> {
     validateObjectKey(key);
+    const signal = options?.signal;
+    signal?.throwIfAborted();
     const uploadId = randomUUID();
-    const manifest: UploadManifest = { key, createdAt: new Date().toISOString(), ...options };
-    await this.writeAtomically(join(this.uploadDir(uploadId), MANIFEST), (tmp) =>
-      writeFile(tmp, JSON.stringify(manifest), { flush: true }),
+    const manifest: UploadManifest = { key, createdAt: new Date().toISOString() };
+    if (options?.contentType) manifest.contentType = options.contentType;
+    if (options?.cacheControl) manifest.cacheControl = options.cacheControl;
+    // Aborted before the rename, the folder stays empty: nothing refers to it, and
+    // expireMultipartUploads removes it like any idle upload.
+    await this.writeAtomically(
+      join(this.uploadDir(uploadId), MANIFEST),
+      (tmp) => writeFile(tmp, JSON.stringify(manifest), { flush: true }),
+      { signal },
     );
     return { uploadId };
   }
@@ -348,19 +375,28 @@ export class LocalObjectStorage implements ObjectStorage {
     return manifest;
   }
 
+  /**
+   * Writes `finalPath` through a temp file renamed into place. With a signal, an abort at any
+   * point before the rename removes the temp file and rejects with the signal's reason
+   * (whatever error the interrupted write failed with), so the caller can tell an abort from
+   * a storage failure; the rename itself is the commit and is not undone.
+   */
   private async writeAtomically(
     finalPath: string,
     write: (tmpPath: string) => Promise<void>,
-    { createDir = true } = {},
+    { createDir = true, signal }: { createDir?: boolean; signal?: AbortSignal | undefined } = {},
   ): Promise<void> {
     const dir = dirname(finalPath);
     if (createDir) await mkdir(dir, { recursive: true });
     const tmp = join(dir, `.~${randomUUID()}.tmp`);
     try {
+      signal?.throwIfAborted();
       await write(tmp);
+      signal?.throwIfAborted();
       await rename(tmp, finalPath);
     } catch (error) {
       await rm(tmp, { force: true });
+      if (signal?.aborted) throw signal.reason;
       throw error;
     }
   }
@@ -428,15 +464,6 @@ async function openObject(path: string, key: string): Promise<FileHandle> {
   if ((await handle.stat()).isFile()) return handle;
   await handle.close();
   throw new ObjectNotFoundError(key);
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Every regular file under `dir` (temp files of in-flight writes excluded). */

@@ -100,8 +100,11 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<void> {
     validateObjectKey(key);
+    const signal = options?.signal;
+    signal?.throwIfAborted();
     if (typeof body === 'string' || Buffer.isBuffer(body)) {
-      await this.client.send(new PutObjectCommand({ ...this.target(key), Body: body, ...headers(options) }));
+      const command = new PutObjectCommand({ ...this.target(key), Body: body, ...headers(options) });
+      await abortable(signal, () => this.client.send(command, signal ? { abortSignal: signal } : {}));
       return;
     }
     await this.upload(key, body, options);
@@ -109,9 +112,16 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async putFile(key: string, filePath: string, options?: PutOptions): Promise<void> {
     validateObjectKey(key);
+    options?.signal?.throwIfAborted();
     // lib-storage reads the size from the stream's path: one PutObject for small files,
     // a parallel multipart upload for large ones.
-    await this.upload(key, createReadStream(filePath), options);
+    const body = createReadStream(filePath);
+    try {
+      await this.upload(key, body, options);
+    } finally {
+      // lib-storage leaves a stream it stopped reading (failure, abort) open: close the file.
+      body.destroy();
+    }
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -207,10 +217,18 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async createMultipartUpload(key: string, options?: PutOptions): Promise<{ uploadId: string }> {
     validateObjectKey(key);
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    // Not cut short once sent: S3 could create the upload without our learning its id, and
+    // nobody could abort it. An abort meanwhile aborts it as soon as the id is known.
     const output = await this.client.send(
       new CreateMultipartUploadCommand({ ...this.target(key), ...headers(options) }),
     );
     if (!output.UploadId) throw new Error(`S3 returned no upload id for ${key}`);
+    if (signal?.aborted) {
+      await this.abortMultipartUpload(key, output.UploadId).catch(() => undefined);
+      throw signal.reason;
+    }
     return { uploadId: output.UploadId };
   }
 
@@ -367,14 +385,73 @@ export class S3ObjectStorage implements ObjectStorage {
     return { Bucket: this.bucket, Key: this.prefix + key };
   }
 
+  /**
+   * A streamed upload through lib-storage (PutObject, or a multipart upload for bodies of more
+   * than one part). With a signal, lib-storage's own `abort()` is not used: its `done()`
+   * rejects at once while requests already sent run on, and a PutObject that ends after the
+   * abort still stores the object. Instead every request it sends gets the signal (see
+   * `abortableClient`) and the body is destroyed on abort, so a read waiting on a slow source
+   * ends too; lib-storage then sees a failed upload, aborts the multipart upload on S3 if it
+   * created one, and rejects once that is done. (Should that AbortMultipartUpload fail, the
+   * call still rejects with the signal's reason and the upload's parts stay on S3 until
+   * removed by a bucket lifecycle rule.)
+   */
   private async upload(key: string, body: Readable, options?: PutOptions): Promise<void> {
-    await new Upload({
-      client: this.client,
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    const upload = new Upload({
+      client: signal ? abortableClient(this.client, signal) : this.client,
       params: { ...this.target(key), Body: body, ...headers(options) },
       partSize: this.streamPartSize,
       queueSize: 4,
-    }).done();
+    });
+    const stopReading = () => body.destroy(abortError(signal));
+    signal?.addEventListener('abort', stopReading, { once: true });
+    try {
+      await abortable(signal, () => upload.done());
+    } finally {
+      signal?.removeEventListener('abort', stopReading);
+    }
   }
+}
+
+/**
+ * The client lib-storage sends an upload's requests through: once `signal` has fired, no
+ * request is sent any more but AbortMultipartUpload (the clean-up), and the PutObject or
+ * UploadPart requests in flight are cut short. CreateMultipartUpload and
+ * CompleteMultipartUpload, once sent, run to their answer: cut short, S3 might create an
+ * upload whose id we never learn (left dangling), or store the object without our knowing.
+ */
+function abortableClient(client: S3Client, signal: AbortSignal): S3Client {
+  const call = client.send.bind(client) as (command: unknown, options?: object) => Promise<unknown>;
+  const send = (command: unknown, options?: object): Promise<unknown> => {
+    if (command instanceof AbortMultipartUploadCommand) return call(command, options);
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    if (command instanceof CreateMultipartUploadCommand || command instanceof CompleteMultipartUploadCommand) {
+      return call(command, options);
+    }
+    return call(command, { ...options, abortSignal: signal });
+  };
+  const wrapped = Object.create(client) as S3Client;
+  wrapped.send = send as S3Client['send'];
+  return wrapped;
+}
+
+/** Runs `work`; when the signal has fired by the time it fails, rejects with the signal's reason instead. */
+async function abortable<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
+}
+
+/** An error for streams and requests stopped by `signal` (its reason, when it is an Error). */
+function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error) return reason;
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError' });
 }
 
 function headers(options?: PutOptions): { ContentType?: string; CacheControl?: string } {

@@ -226,6 +226,96 @@ export function describeStorageContract(
       });
     });
 
+    describe('aborting a put', () => {
+      it('cuts short a put whose body is still arriving: rejects with the reason, stores nothing, the key can be written again', async () => {
+        const key = 'abort/a1/source';
+        const controller = new AbortController();
+        // More than one 8 MiB part, so that an S3 adapter is in a multipart upload by then.
+        const body = stallingBody(9 * MIB);
+        const putting = storage.put(key, body.stream, { contentType: 'video/mp4', signal: controller.signal });
+        await untilStalled(body, putting);
+        const reason = new Error('worker stopping');
+        controller.abort(reason);
+        await expect(putting).rejects.toBe(reason);
+        expect(body.stream.destroyed).toBe(true);
+        expect(await storage.head(key)).toBeNull();
+        await expect(storage.get(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
+        expect(await keys('')).toEqual([]);
+
+        const again = randomBytes(2 * MIB + 5);
+        await storage.put(key, Readable.from(chunks(again, 64 * 1024)), { signal: new AbortController().signal });
+        expect(sha(await read(key))).toBe(sha(again));
+      });
+
+      it('keeps the previous object when a put replacing it is aborted, with an AbortError by default', async () => {
+        const key = 'abort/a2/poster.jpg';
+        await storage.put(key, 'the previous version');
+        const controller = new AbortController();
+        const body = stallingBody(MIB);
+        const putting = storage.put(key, body.stream, { signal: controller.signal });
+        await untilStalled(body, putting);
+        controller.abort();
+        await expect(putting).rejects.toBe(controller.signal.reason);
+        await expect(putting).rejects.toMatchObject({ name: 'AbortError' });
+        expect((await read(key)).toString()).toBe('the previous version');
+        expect(await keys('')).toEqual([key]);
+      });
+
+      it('rejects at once when the signal has already fired, reading and writing nothing', async () => {
+        const reason = new Error('stopped before the put');
+        const signal = AbortSignal.abort(reason);
+        let reads = 0;
+        const stream = new Readable({
+          read() {
+            reads++;
+            this.push(null);
+          },
+        });
+        const dir = await mkdtemp(join(tmpdir(), 'storage-contract-'));
+        try {
+          const file = join(dir, 'file.bin');
+          await writeFile(file, 'file body');
+          await storage.put('early/kept', 'kept');
+          await expect(storage.put('early/string', 'x', { signal })).rejects.toBe(reason);
+          await expect(storage.put('early/buffer', Buffer.from('x'), { signal })).rejects.toBe(reason);
+          await expect(storage.put('early/stream', stream, { signal })).rejects.toBe(reason);
+          await expect(storage.putFile('early/file', file, { signal })).rejects.toBe(reason);
+          await expect(storage.putFile('early/kept', file, { signal })).rejects.toBe(reason);
+          await expect(storage.createMultipartUpload('early/multi', { signal })).rejects.toBe(reason);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+        expect(reads).toBe(0);
+        expect(stream.destroyed).toBe(false);
+        expect(await keys('')).toEqual(['early/kept']);
+        expect((await read('early/kept')).toString()).toBe('kept');
+      });
+
+      it('changes nothing when the signal fires only after the put has ended', async () => {
+        const controller = new AbortController();
+        const { signal } = controller;
+        const large = randomBytes(6 * MIB + 1);
+        const dir = await mkdtemp(join(tmpdir(), 'storage-contract-'));
+        try {
+          const file = join(dir, 'file.bin');
+          await writeFile(file, large);
+          await storage.put('late/string.txt', 'string body', { signal });
+          await storage.put('late/stream.bin', Readable.from(chunks(large, 256 * 1024)), { signal });
+          await storage.putFile('late/file.bin', file, { contentType: 'video/mp4', signal });
+          const { uploadId } = await storage.createMultipartUpload('late/multi', { contentType: 'video/mp4', signal });
+          const part = await storage.uploadPart('late/multi', uploadId, 1, large, large.length);
+          controller.abort(new Error('too late'));
+          await storage.completeMultipartUpload('late/multi', uploadId, [part]);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+        expect((await read('late/string.txt')).toString()).toBe('string body');
+        expect(sha(await read('late/stream.bin'))).toBe(sha(large));
+        expect(sha(await read('late/file.bin'))).toBe(sha(large));
+        expect(sha(await read('late/multi'))).toBe(sha(large));
+      });
+    });
+
     describe('multipart uploads', () => {
       const key = 'assets/m1/source';
       // S3 wants every part but the last to be at least 5 MiB; the adapters agree.
@@ -426,6 +516,45 @@ export function describeStorageContract(
       }
     });
   });
+}
+
+export interface StallingBody {
+  stream: Readable;
+  /** Resolves once every byte has been read and the reader asks for more. */
+  stalled: Promise<void>;
+}
+
+/**
+ * A body that hands out `size` bytes, then never ends (until destroyed): a client whose
+ * upload is slower than the store. Once `stalled`, the put is mid-way, waiting for more.
+ */
+export function stallingBody(size: number): StallingBody {
+  let sent = 0;
+  let onStalled: () => void = () => undefined;
+  const stalled = new Promise<void>((resolve) => (onStalled = resolve));
+  const stream = new Readable({
+    read() {
+      if (sent >= size) {
+        onStalled();
+        return;
+      }
+      const chunk = Buffer.alloc(Math.min(256 * 1024, size - sent), sent % 251);
+      sent += chunk.length;
+      this.push(chunk);
+    },
+  });
+  return { stream, stalled };
+}
+
+/** Waits until `body` has stalled; fails at once if the put ends before (it cannot, whole). */
+export async function untilStalled(body: StallingBody, putting: Promise<unknown>): Promise<void> {
+  const ended = putting.then(
+    () => Promise.reject(new Error('the put resolved before its body ended')),
+    (error: unknown) => Promise.reject(new Error('the put failed before its body stalled', { cause: error })),
+  );
+  // Only the race cares once the body has stalled.
+  ended.catch(() => undefined);
+  await Promise.race([body.stalled, ended]);
 }
 
 function sha(data: Buffer): string {

@@ -11,6 +11,19 @@ export interface ObjectInfo {
 export interface PutOptions {
   contentType?: string;
   cacheControl?: string;
+  /**
+   * Cancels the write. Once it fires, the call rejects with `signal.reason` (what
+   * `signal.throwIfAborted()` throws: a DOMException named AbortError unless the caller gave
+   * a reason of its own), and settles only once the adapter has stopped writing: no request
+   * is still sending, no temp file is left, an S3 multipart upload it started is aborted.
+   * The key keeps its previous object (or none); never a partial one. An abort that races
+   * the store's final commit (the last S3 request already answered) may still leave the new
+   * object whole; an abort after the call has resolved changes nothing.
+   *
+   * A signal already aborted rejects before anything is read or written; a stream body cut
+   * short mid-way is destroyed.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ByteRange {
