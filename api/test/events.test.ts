@@ -131,6 +131,24 @@ function refused(
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A job.progress message as the bus carries it: a marker that shows whether a stream is still open. */
+function progressMessage(assetId: string, jobId: string, at: Date): JobEventMessage {
+  return {
+    v: 1,
+    type: 'job.progress',
+    assetId,
+    jobId,
+    attempt: 1,
+    status: 'running',
+    progress: 1,
+    speed: null,
+    etaSeconds: null,
+    errorCode: null,
+    errorMessage: null,
+    at: at.toISOString(),
+  };
+}
+
 describe.each(databaseTargets())('live job events on $name', (target) => {
   describe('with a real transcode (embedded worker)', () => {
     let t: TestApp;
@@ -485,20 +503,7 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
         const publishUntilClosed = async (subscriber: Subscriber, assetId: string) => {
           const through: JobEventMessage[] = [];
           while (through.length < 2) {
-            bus.publish({
-              v: 1,
-              type: 'job.progress',
-              assetId,
-              jobId: ids.jobId,
-              attempt: 1,
-              status: 'running',
-              progress: 1,
-              speed: null,
-              etaSeconds: null,
-              errorCode: null,
-              errorMessage: null,
-              at: new Date(0).toISOString(),
-            });
+            bus.publish(progressMessage(assetId, ids.jobId, new Date(0)));
             const message = await subscriber.next().catch(() => undefined);
             if (!message) break;
             through.push(message);
@@ -593,20 +598,7 @@ describe.each(databaseTargets())('live job events on $name', (target) => {
      */
     async function expectOpen(...open: Subscriber[]): Promise<void> {
       await gateway.recheck();
-      const marker: JobEventMessage = {
-        v: 1,
-        type: 'job.progress',
-        assetId: randomUUID(),
-        jobId: randomUUID(),
-        attempt: 1,
-        status: 'running',
-        progress: 1,
-        speed: null,
-        etaSeconds: null,
-        errorCode: null,
-        errorMessage: null,
-        at: new Date().toISOString(),
-      };
+      const marker = progressMessage(randomUUID(), randomUUID(), new Date());
       t.app.get(JobEventsBus).publish(marker);
       for (const socket of open) {
         expect((await socket.nextMatching((message) => message.jobId === marker.jobId)).at(-1)).toEqual(marker);

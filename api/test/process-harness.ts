@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const API_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -53,6 +55,30 @@ export async function buildApi(): Promise<{ mainJs: string; outDir: string; remo
     throw new Error(`tsc failed with ${code}:\n${output}`);
   }
   return { mainJs: join(outDir, 'main.js'), outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file that runs the built API: builds it once before the file's tests, with a
+ * scratch folder of its own; afterwards kills every process started and removes both.
+ */
+export function useBuiltApi(name: string): { scratch: string; mainJs(): string } {
+  const scratch = mkdtempSync(join(tmpdir(), `aleflix-${name}-`));
+  let build: Awaited<ReturnType<typeof buildApi>> | undefined;
+  beforeAll(async () => {
+    build = await buildApi();
+  }, 300_000);
+  afterAll(() => {
+    killAll();
+    build?.remove();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  return {
+    scratch,
+    mainJs: () => {
+      if (!build) throw new Error('the API is built in beforeAll');
+      return build.mainJs;
+    },
+  };
 }
 
 export interface ApiProcess {

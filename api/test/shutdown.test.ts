@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -8,7 +6,7 @@ import { childProcesses, isAlive } from './child-processes.js';
 import { databaseTargets } from './database-targets.js';
 import { createSlowFfmpeg } from './ffmpeg-wrapper.js';
 import { makeClip, sha256 } from './media-helpers.js';
-import { buildApi, killAll, startApi, startInFlightPost, waitUntilLive } from './process-harness.js';
+import { killAll, startApi, startInFlightPost, useBuiltApi, waitUntilLive } from './process-harness.js';
 
 /** PGlite's first start (WASM compile, initdb, migrations) is slow on a busy machine. */
 const STARTUP_MS = 120_000;
@@ -21,20 +19,9 @@ const ADMIN_EMAIL = 'admin@shutdown.test';
 const ADMIN_PASSWORD = 'shutdown-admin-password';
 const JOBS_QUEUE = 'transcode-jobs';
 
-const scratch = mkdtempSync(join(tmpdir(), 'aleflix-shutdown-'));
+const { scratch, mainJs } = useBuiltApi('shutdown');
 const slowFfmpeg = createSlowFfmpeg();
-let build: Awaited<ReturnType<typeof buildApi>> | undefined;
-
-beforeAll(async () => {
-  build = await buildApi();
-}, 300_000);
-
-afterAll(() => {
-  killAll();
-  build?.remove();
-  slowFfmpeg.remove();
-  rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => slowFfmpeg.remove());
 
 interface QueueRow {
   receive_count: number;
@@ -88,7 +75,7 @@ describe.each(databaseTargets())('SIGTERM during a transcode on $name', { timeou
   });
 
   it('aborts the transcode in time, releases its message at once and exits 0 within the grace', async () => {
-    const api = startApi(build!.mainJs, {
+    const api = startApi(mainJs(), {
       ...env,
       PORT: '0',
       HOST: '127.0.0.1',

@@ -1,10 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from './database-targets.js';
-import { buildApi, killAll, startApi, startInFlightPost, waitUntilLive, type ApiProcess } from './process-harness.js';
+import {
+  killAll,
+  startApi,
+  startInFlightPost,
+  useBuiltApi,
+  waitUntilLive,
+  type ApiProcess,
+} from './process-harness.js';
 
 /** PGlite's first start (WASM compile, initdb, migrations) is slow on a busy machine. */
 const STARTUP_MS = 120_000;
@@ -14,18 +19,7 @@ const TEST_TIMEOUT_MS = 2 * STARTUP_MS + 60_000;
 /** The whole banner: the URL line, then lines indented by two spaces, then a blank line. */
 const BANNER = /\n {2}AleFlix API +(http:\/\/\S+)\n(?: {2}.*\n)*\n/;
 
-const scratch = mkdtempSync(join(tmpdir(), 'aleflix-start-'));
-let build: Awaited<ReturnType<typeof buildApi>> | undefined;
-
-beforeAll(async () => {
-  build = await buildApi();
-}, 300_000);
-
-afterAll(() => {
-  killAll();
-  build?.remove();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const { scratch, mainJs } = useBuiltApi('start');
 
 interface Running {
   api: ApiProcess;
@@ -35,7 +29,7 @@ interface Running {
 
 /** Starts the API on a free port and waits, polling /health/live, until it serves. */
 async function boot(env: Record<string, string>): Promise<Running> {
-  const api = startApi(build!.mainJs, {
+  const api = startApi(mainJs(), {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
@@ -201,7 +195,7 @@ describe('configuration of the real process', { timeout: TEST_TIMEOUT_MS }, () =
       /^Invalid configuration: JWT_SECRET: required when NODE_ENV=production$/,
     ],
   ])('exits 1 with one stderr line for %s', async (_label, bad, line) => {
-    const api = startApi(build!.mainJs, {
+    const api = startApi(mainJs(), {
       ALEFLIX_HOME: join(scratch, 'home-bad'),
       HOST: '127.0.0.1',
       PORT: '0',
@@ -224,7 +218,7 @@ describe('configuration of the real process', { timeout: TEST_TIMEOUT_MS }, () =
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = blocker.address() as AddressInfo;
-      const api = startApi(build!.mainJs, { ALEFLIX_HOME: home, HOST: '127.0.0.1', PORT: String(port) });
+      const api = startApi(mainJs(), { ALEFLIX_HOME: home, HOST: '127.0.0.1', PORT: String(port) });
       expect(await api.exited(STARTUP_MS)).toBe(1);
       const lines = api
         .stderr()

@@ -64,6 +64,7 @@ export async function keysUnder(storage: ObjectStorage, prefix: string): Promise
  */
 export class RecordingQueue implements MessageQueue {
   readonly name = 'transcode-events';
+  readonly tellsMessageAge = false;
   readonly sent: Array<{ event: JobEvent; attributes: Record<string, string> }> = [];
   onSend: ((event: JobEvent) => void | Promise<void>) | undefined;
 

@@ -22,45 +22,24 @@ const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
  */
 export function findNulStrings(value: unknown): StandardSchemaV1.Issue[] {
   const issues: StandardSchemaV1.Issue[] = [];
-  new NulScan(issues).visit(value, []);
+  const seen = new WeakSet<object>();
+  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path: [] }];
+  while (stack.length > 0 && issues.length < 20) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) issues.push({ message: NUL_MESSAGE, path });
+      continue;
+    }
+    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const entries = Array.isArray(current) ? current.entries() : Object.entries(current);
+    for (const [key, item] of entries) {
+      if (typeof key === 'string' && key.includes('\u0000'))
+        issues.push({ message: NUL_MESSAGE, path: [...path, key] });
+      stack.push({ value: item, path: [...path, key] });
+    }
+  }
   return issues;
-}
-
-/** A walk over a value; the set of objects seen (against cycles) is made only for nested ones. */
-class NulScan {
-  private seen: WeakSet<object> | undefined;
-  private root: object | undefined;
-
-  constructor(private readonly issues: StandardSchemaV1.Issue[]) {}
-
-  visit(value: unknown, path: PropertyKey[]): void {
-    if (this.issues.length >= 20) return;
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) this.issues.push({ message: NUL_MESSAGE, path });
-      return;
-    }
-    if (value === null || typeof value !== 'object' || !this.firstVisit(value)) return;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) this.visit(value[i], [...path, i]);
-      return;
-    }
-    for (const key of Object.keys(value)) {
-      if (key.includes('\u0000')) this.issues.push({ message: NUL_MESSAGE, path: [...path, key] });
-      this.visit((value as Record<string, unknown>)[key], [...path, key]);
-    }
-  }
-
-  private firstVisit(value: object): boolean {
-    if (this.root === undefined) {
-      this.root = value;
-      return true;
-    }
-    if (value === this.root) return false;
-    this.seen ??= new WeakSet([this.root]);
-    if (this.seen.has(value)) return false;
-    this.seen.add(value);
-    return true;
-  }
 }
 
 /** Validated query strings kept per schema; cleared when full (a hot page has a handful). */
@@ -68,14 +47,8 @@ const QUERY_MEMO_LIMIT = 1_000;
 
 type FlatValues = Record<string, string | number | boolean | null | undefined>;
 
-/** A plain object whose values are all strings (or absent): what a simple query string parses to. */
-function isFlatStrings(value: unknown): value is Record<string, string> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return false;
-  return true;
-}
-
-function isFlatValues(value: unknown): value is FlatValues {
+/** A plain object with no object among its values: a simple query string, before and after validation. */
+function isFlat(value: unknown): value is FlatValues {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
@@ -95,14 +68,14 @@ class AppValidationPipe extends StandardSchemaValidationPipe {
 
   override async transform<T = unknown>(value: T, metadata: ArgumentMetadata): Promise<T> {
     const schema = metadata.schema;
-    if (metadata.type !== 'query' || !schema || !isFlatStrings(value)) return super.transform(value, metadata);
+    if (metadata.type !== 'query' || !schema || !isFlat(value)) return super.transform(value, metadata);
     const key = JSON.stringify(value);
     let memo = this.queries.get(schema);
     const known = memo?.get(key);
     // The schema's output for this very input: the type Nest expects of the parameter.
     if (known) return { ...known } as T;
     const result = await super.transform(value, metadata);
-    if (isFlatValues(result)) {
+    if (isFlat(result)) {
       if (!memo) this.queries.set(schema, (memo = new Map()));
       if (memo.size >= QUERY_MEMO_LIMIT) memo.clear();
       memo.set(key, { ...result });

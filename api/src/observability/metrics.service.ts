@@ -1,12 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import {
-  SqsMessageQueue,
-  type JobFailedEvent,
-  type JobReadyEvent,
-  type MessageQueue,
-  type QueueStats,
-} from '@aleflix/core';
+import type { JobFailedEvent, JobReadyEvent, MessageQueue, QueueStats } from '@aleflix/core';
 import { TranscodeMetrics } from '@aleflix/workers';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -41,8 +35,9 @@ export class MetricsService {
     buckets: HTTP_BUCKETS,
     registers: [this.registry],
   });
+  /** Request duration children per method, status and route (see keptChild). */
   private readonly httpSeries = new Map<string, { observe(seconds: number): void }>();
-  /** Cache lookup counters per cache and result, kept for the same reason. */
+  /** Cache lookup counters per cache and result (see keptChild). */
   private readonly cacheSeries = new Map<string, { inc(): void }>();
   private readonly jobsFinished = new Counter({
     name: 'aleflix_jobs_finished_total',
@@ -115,14 +110,9 @@ export class MetricsService {
 
   /** `route` is the route template (`/titles/:id`), never the raw URL: one series per endpoint. */
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    // One child per series, kept: prom-client would otherwise hash the label set on every request.
-    const series = `${method} ${status} ${route}`;
-    let child = this.httpSeries.get(series);
-    if (!child) {
-      child = this.httpDuration.labels({ method, route, status: String(status) });
-      this.httpSeries.set(series, child);
-    }
-    child.observe(seconds);
+    keptChild(this.httpSeries, `${method} ${status} ${route}`, () =>
+      this.httpDuration.labels({ method, route, status: String(status) }),
+    ).observe(seconds);
   }
 
   /** A job's `ready` or `failed` event was applied (once per job, however often it was delivered). */
@@ -137,13 +127,9 @@ export class MetricsService {
 
   /** For every cache (sessions now, the catalog cache later): the hit ratio is hits / all. */
   recordCacheLookup(cache: string, hit: boolean): void {
-    const series = `${cache}:${hit}`;
-    let child = this.cacheSeries.get(series);
-    if (!child) {
-      child = this.cacheRequests.labels({ cache, result: hit ? 'hit' : 'miss' });
-      this.cacheSeries.set(series, child);
-    }
-    child.inc();
+    keptChild(this.cacheSeries, `${cache}:${hit}`, () =>
+      this.cacheRequests.labels({ cache, result: hit ? 'hit' : 'miss' }),
+    ).inc();
   }
 
   recordUploadBytes(bytes: number, via: 'api' | 'presigned'): void {
@@ -180,7 +166,7 @@ export class MetricsService {
   /**
    * The oldest-message age of a queue, undefined when nothing can tell it (the series is then
    * left out rather than guessed). The database queue knows it (null there: none waiting). SQS
-   * does not: GetQueueAttributes has no such attribute (only CloudWatch's
+   * does not (`tellsMessageAge`): GetQueueAttributes has no such attribute (only CloudWatch's
    * ApproximateAgeOfOldestMessage has, a metric the API does not read), and peeking would count
    * as a receive towards the redrive limit. Dead-letter queues have no age series at all, only
    * their size (aleflix_dead_letter_messages).
@@ -191,7 +177,7 @@ export class MetricsService {
     carriesJobs: boolean,
   ): Promise<number | undefined> {
     if (stats.oldestAgeSeconds !== null) return stats.oldestAgeSeconds;
-    if (!(queue instanceof SqsMessageQueue)) return 0;
+    if (queue.tellsMessageAge) return 0;
     // A job stays `queued` from its insert (its message is sent right after that commit) until
     // a worker's `started` event reaches the API, so the oldest queued job is the transcode
     // backlog's wait. It is not the message's age: a started job whose message is back in the
@@ -226,4 +212,17 @@ export class MetricsService {
     }
     return found;
   }
+}
+
+/**
+ * The child of a labelled metric for one series, made once and kept in `children`: prom-client
+ * would otherwise hash the label set on every call, and these run on every request.
+ */
+function keptChild<T>(children: Map<string, T>, series: string, make: () => T): T {
+  let child = children.get(series);
+  if (!child) {
+    child = make();
+    children.set(series, child);
+  }
+  return child;
 }

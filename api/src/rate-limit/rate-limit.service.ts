@@ -78,22 +78,13 @@ export class RateLimitService {
   }
 }
 
-/** The parts of the headers that depend only on the limit (every window is a minute), rendered once per limit. */
-const fixedParts = new Map<number, { limit: string; policy: string }>();
-
 /** The IETF draft headers (RateLimit-Limit/-Remaining/-Reset, RateLimit-Policy) for a decision. */
 export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
-  let fixed = fixedParts.get(decision.limit);
-  if (!fixed) {
-    fixed = { limit: String(decision.limit), policy: `${decision.limit};w=${decision.windowSeconds}` };
-    // Limits come from configuration: a handful of values per process.
-    if (fixedParts.size < 64) fixedParts.set(decision.limit, fixed);
-  }
   return {
-    'ratelimit-limit': fixed.limit,
+    'ratelimit-limit': String(decision.limit),
     'ratelimit-remaining': String(decision.remaining),
     'ratelimit-reset': String(decision.resetSeconds),
-    'ratelimit-policy': fixed.policy,
+    'ratelimit-policy': `${decision.limit};w=${decision.windowSeconds}`,
   };
 }
 

@@ -28,7 +28,7 @@ export interface ReceiveOptions {
 export interface QueueStats {
   visible: number;
   inFlight: number;
-  /** Age of the oldest visible message; null when none, or when the adapter cannot tell (SQS). */
+  /** Age of the oldest visible message; null when none, or always when the queue cannot tell (see tellsMessageAge). */
   oldestAgeSeconds: number | null;
 }
 
@@ -52,6 +52,8 @@ export interface DeadLetter {
  */
 export interface MessageQueue {
   readonly name: string;
+  /** Whether `stats()` knows the age of the oldest message (SQS does not: its API has no such attribute). */
+  readonly tellsMessageAge: boolean;
   send(body: string, options?: SendOptions): Promise<string>;
   sendBatch(bodies: Array<{ body: string; options?: SendOptions }>): Promise<string[]>;
   receive(options: ReceiveOptions): Promise<ReceivedMessage[]>;

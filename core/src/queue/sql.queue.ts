@@ -111,6 +111,7 @@ const POLL_CAP_MS = 500;
  */
 export class SqlMessageQueue implements MessageQueue {
   readonly name: string;
+  readonly tellsMessageAge = true;
   private readonly sql: SqlClient;
   private readonly maxReceives: number;
   private readonly deadLetterName: string;

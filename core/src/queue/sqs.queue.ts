@@ -84,6 +84,7 @@ const STALE_RECEIPT_CODES = ['ReceiptHandleIsInvalid', 'MessageNotInflight', 'In
  */
 export class SqsMessageQueue implements MessageQueue {
   readonly name: string;
+  readonly tellsMessageAge = false;
   readonly queueUrl: string;
   private readonly client: SQSClient;
   private readonly findDeadLetterQueue: boolean;
